@@ -1,0 +1,56 @@
+"""``dossier check``: every problem in the tree, read in full, never stopping at the first.
+
+The one place that reads every file. The index gathers the same problems
+incrementally; both go through :func:`check_entry` so they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from dossier.model import Kind, Problem, check_references, validate
+from dossier.store import Location, Store
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: the problems, and how many entries of each kind it read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[Kind, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def check_entry(store: Store, location: Location, kinds_by_id: Mapping[str, Kind]) -> list[Problem]:
+    """Every problem of one entry: its kind file, its text files, its references."""
+    data, text, problems = store.read_kind_file(location)
+    problems = list(problems)
+    if data is not None:
+        problems.extend(validate(location.id, location.kind, data, location.main_file, text or ""))
+        problems.extend(
+            check_references(location.id, location.kind, data, location.main_file, text or "", kinds_by_id)
+        )
+    for stamp in location.texts:
+        problems.extend(store.read_text_file(stamp.path, location.id).problems)
+    return problems
+
+
+def check_tree(store: Store, progress: Callable[[int, int], None] | None = None) -> CheckReport:
+    """Read and check every entry of the tree."""
+    scan = store.scan()
+    report = CheckReport(problems=list(scan.problems))
+    _, collection_problems = store.collection()
+    report.problems.extend(collection_problems)
+    kinds_by_id = {loc.id: loc.kind for loc in scan.locations}
+    total = len(scan.locations)
+    for done, location in enumerate(scan.locations, start=1):
+        report.counts[location.kind] = report.counts.get(location.kind, 0) + 1
+        report.problems.extend(check_entry(store, location, kinds_by_id))
+        if progress is not None:
+            progress(done, total)
+    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+    return report

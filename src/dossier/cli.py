@@ -1,0 +1,133 @@
+"""The ``dossier`` command: argument parsing and dispatch to the commands.
+
+``dossier [PATH]`` opens the TUI; ``dossier COMMAND ...`` runs a command from
+:mod:`dossier.commands`. ``--tree`` and ``--index`` are accepted before or after
+the command name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dossier.commands import USAGE, Command, Context, UsageError, load_commands
+
+DEFAULT_TREE = "dossiers"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; say it our way
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"dossier: error: {message}\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--tree", metavar="PATH", default=default,
+        help=f"the dossier tree (default: $DOSSIER_HOME, else ./{DEFAULT_TREE})",
+    )
+    parser.add_argument(
+        "--index", metavar="DIR", dest="index_dir", default=default,
+        help="where the search index lives (default: $DOSSIER_INDEX, else the user cache folder)",
+    )
+
+
+def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dossier",
+        description="A terminal dossier browser: actors, events and sources as plain files.",
+        epilog="Run 'dossier COMMAND --help' for a command's options. "
+        "With no command, 'dossier [PATH]' opens the browser on the tree.",
+    )
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command_class in commands:
+        command = command_class()
+        cmd_parser = sub.add_parser(
+            command.name,
+            help=command.summary(),
+            description=command.description(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _global_options(cmd_parser, suppress=True)
+        if command.json_output:
+            cmd_parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+        command.add_arguments(cmd_parser)
+        cmd_parser.set_defaults(command_object=command)
+    return parser
+
+
+def resolve_tree(value: str | None) -> Path:
+    """--tree, else $DOSSIER_HOME, else ./dossiers."""
+    return Path(value or os.environ.get("DOSSIER_HOME") or DEFAULT_TREE).expanduser()
+
+
+def resolve_index_dir(value: str | None) -> Path | None:
+    chosen = value or os.environ.get("DOSSIER_INDEX")
+    return Path(chosen).expanduser() if chosen else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = load_commands()
+    names = {c.name for c in commands}
+    # `dossier PATH` (no command) opens the browser on PATH.
+    positional = [a for a in argv if not a.startswith("-")]
+    if positional and positional[0] not in names and argv and argv[0] not in ("-h", "--help"):
+        first = positional[0]
+        if not _is_option_value(argv, first):
+            argv.remove(first)
+            argv = ["--tree", first, *argv]
+    parser = build_parser(commands)
+    args = parser.parse_args(argv)
+    context = Context(tree=resolve_tree(args.tree), index_dir=resolve_index_dir(args.index_dir))
+    try:
+        if args.command is None:
+            return _browse(context)
+        return args.command_object.run(args, context)
+    except UsageError as exc:
+        context.err.print(f"dossier: {exc}", markup=False)
+        return USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _is_option_value(argv: list[str], value: str) -> bool:
+    i = argv.index(value)
+    return i > 0 and argv[i - 1] in ("--tree", "--index")
+
+
+def _browse(context: Context) -> int:
+    """The TUI when it is installed; a summary of the tree otherwise."""
+    store = context.store()
+    try:
+        from dossier.tui.app import run_app
+    except ModuleNotFoundError:
+        return _summary(context, store)
+    return run_app(store, index_dir=context.index_dir)
+
+
+def _summary(context: Context, store) -> int:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from dossier.check import check_tree
+    from dossier.safe import clean
+
+    report = check_tree(store)
+    table = Table(title=clean(str(store.root)), show_header=True)
+    table.add_column("kind")
+    table.add_column("entries", justify="right")
+    for kind, count in sorted(report.counts.items()):
+        table.add_row(kind.plural, str(count))
+    context.out.print(table)
+    errors = len(report.problems)
+    context.out.print(f"{errors} problem(s); run 'dossier check' for details, 'dossier --help' for commands.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

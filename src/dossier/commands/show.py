@@ -1,0 +1,156 @@
+"""``dossier show``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from rich.console import Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dossier.commands import FINDINGS, OK, Command, Context, UsageError
+from dossier.model import Entry, Kind
+from dossier.safe import clean, clean_block
+from dossier.store import EntryNotFound, Store
+
+
+def _plain(value: Any) -> Any:
+    """A field value as JSON-ready data."""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def resolve_titles(store: Store, entry: Entry) -> dict[str, dict[str, Any]]:
+    """Each id the entry refers to, with its kind and title (or ``missing``)."""
+    resolved: dict[str, dict[str, Any]] = {}
+    for ref in entry.references:
+        if ref.target in resolved:
+            continue
+        location = store.locate(ref.target)
+        if location is None:
+            resolved[ref.target] = {"id": ref.target, "missing": True}
+            continue
+        target = store.load(location)
+        resolved[ref.target] = {"id": ref.target, "kind": target.kind.value, "title": target.title}
+    return resolved
+
+
+def entry_json(store: Store, entry: Entry, texts: bool = True) -> dict[str, Any]:
+    """An entry as JSON: fields, references resolved, text files, problems."""
+    resolved = resolve_titles(store, entry)
+    result: dict[str, Any] = {
+        "id": entry.id,
+        "kind": entry.kind.value,
+        "title": entry.title,
+        "folder": entry.folder,
+        "file": entry.main_file,
+        "fields": _plain(entry.data),
+        "references": [
+            {"field": r.field, "label": r.label, **resolved[r.target]} for r in entry.references
+        ],
+        "problems": [p.to_json() for p in entry.problems],
+    }
+    if texts:
+        files = []
+        for rel in entry.text_files:
+            text_file = store.read_text_file(rel, entry.id)
+            result["problems"].extend(p.to_json() for p in text_file.problems)
+            files.append({"path": rel, "text": text_file.text})
+        result["texts"] = files
+    return result
+
+
+class Show(Command):
+    """Show one entry: its fields, text files and the entries it refers to.
+
+    References are resolved to the referenced entry's title; one that no entry
+    has is marked missing. With the search index, also lists backlinks: the
+    events that name an actor, the entries that cite a source, and mentions.
+    """
+
+    name = "show"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("id", help="the entry's id (its folder's name)")
+        parser.add_argument("--no-text", action="store_true", help="leave out the text files")
+
+    def run(self, args: argparse.Namespace, context: Context) -> int:
+        store = context.store()
+        try:
+            entry = store.load(args.id)
+        except EntryNotFound:
+            from dossier.model import suggest_id
+
+            hint = suggest_id(args.id, [loc.id for loc in store.scan().locations])
+            raise UsageError(f"no entry with id {args.id!r}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
+        data = entry_json(store, entry, texts=not args.no_text)
+        if args.json:
+            context.print_json(data)
+        else:
+            render_entry(context, entry, data)
+        return FINDINGS if data["problems"] else OK
+
+
+def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
+    """An entry for a person: a header, a field table, references, text files."""
+    out = context.out
+    header = Text(clean(entry.title), style="bold")
+    header.append(f"  {entry.kind.value} · {entry.id}", style="dim")
+    out.print(header)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="cyan", no_wrap=True)
+    table.add_column()
+    for key, value in entry.data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            continue
+        table.add_row(clean(key), Text(clean(_format(value))))
+    out.print(table)
+    for key, value in entry.data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.print(Text(f"\n{clean(key)}", style="bold cyan"))
+            for item in value:
+                out.print(Text("  • " + clean(", ".join(f"{k}: {_format(v)}" for k, v in item.items()))))
+    if data["references"]:
+        out.print(Text("\nReferences", style="bold"))
+        for ref in data["references"]:
+            line = Text(f"  {ref['field']}: ")
+            line.append(clean(ref["id"]), style="bold")
+            if ref.get("missing"):
+                line.append("  (missing: no entry has this id)", style="red")
+            else:
+                line.append(f"  {clean(ref['title'])} ({ref['kind']})", style="dim")
+            if ref.get("label"):
+                line.append(f"  — {clean(ref['label'], 80)}", style="italic")
+            out.print(line)
+    for problem in data["problems"]:
+        out.print(Text(f"{clean(problem['path'])}:{problem['line'] or ''}: {clean(problem['message'])}", style="red"))
+    for text_file in data.get("texts", []):
+        if text_file["text"] is None:
+            continue
+        out.print(
+            Panel(
+                Group(Markdown(clean_block(text_file["text"]))),
+                title=Text(clean(text_file["path"])),
+                title_align="left",
+            )
+        )
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_format(v) for v in value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+__all__ = ["Show", "entry_json", "render_entry", "Kind"]

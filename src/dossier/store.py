@@ -1,0 +1,676 @@
+"""The tree on disk: find entries, read them, write them atomically.
+
+The store is the only code that touches the user's files. Reading never fails
+with an exception for bad content: every unreadable file becomes a
+:class:`~dossier.model.Problem` naming the file and, where it can, the line.
+Writing is always atomic (a temporary file beside the target, then a rename),
+never leaves the tree, and edits of existing files go through tomlkit so that
+the user's comments, key order and unknown keys survive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import re
+import stat
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import tomli_w
+import tomlkit
+
+from dossier.model import (
+    DATE_FIELD,
+    KIND_FILES,
+    TEXT_SUFFIXES,
+    Entry,
+    Kind,
+    Problem,
+    Severity,
+    is_valid_id,
+    ordered,
+    slugify,
+    validate,
+)
+
+#: A kind file larger than this is not parsed: no hand-written entry comes near it.
+MAX_TOML_BYTES = 1 * 1024 * 1024
+#: A text file larger than this is listed but not read, indexed or shown.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+#: TOML nested deeper than this is refused before parsing (tomllib recurses).
+MAX_TOML_NESTING = 100
+
+COLLECTION_FILE = "dossier.toml"
+CONFLICT_MARKERS = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+
+
+class StoreError(Exception):
+    """A write the store refused, with a message for the user."""
+
+
+class EntryExists(StoreError):
+    pass
+
+
+class EntryNotFound(StoreError):
+    pass
+
+
+class ChangedOnDisk(StoreError):
+    """The file changed between reading it and writing it: the write was not made."""
+
+
+# ------------------------------------------------------------------ locations
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """A file's path (relative, posix) with the size and mtime that tell if it changed."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an entry lives, found by scanning folders without parsing any file."""
+
+    id: str
+    kind: Kind
+    folder: str
+    main: FileStamp
+    texts: tuple[FileStamp, ...] = ()
+
+    @property
+    def main_file(self) -> str:
+        return self.main.path
+
+    @property
+    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        """Changes when any of the entry's files changes (size or mtime)."""
+        return tuple((s.path, s.size, s.mtime_ns) for s in (self.main, *self.texts))
+
+
+@dataclass
+class Scan:
+    """Every entry in the tree and the problems found just by looking at folders."""
+
+    locations: list[Location] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Location]:
+        """The first location of each id (duplicates are problems of the scan)."""
+        found: dict[str, Location] = {}
+        for loc in self.locations:
+            found.setdefault(loc.id, loc)
+        return found
+
+
+@dataclass
+class TextFile:
+    """One of an entry's text files, read, or the reason it could not be."""
+
+    path: str
+    text: str | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+def display(text: str) -> str:
+    """A path or name safe to print: undecodable bytes from the file system as escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+# --------------------------------------------------------------------- reading
+
+
+def read_user_text(path: Path, rel: str, limit: int, entry_id: str | None = None) -> tuple[str | None, list[Problem]]:
+    """A user's file as text, or None and the problems that stopped us reading it.
+
+    Refuses what is not a readable UTF-8 text file: too large (by size, before
+    reading), binary (a NUL byte), invalid UTF-8 (with line and column of the
+    first bad byte). Merge-conflict markers are reported, and the text is still
+    returned so that the rest can be shown.
+    """
+
+    def problem(message: str, code: str, line: int | None = None, column: int | None = None) -> Problem:
+        return Problem(rel, message, code, line, column, entry_id)
+
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return None, [problem("not a regular file", "unreadable")]
+        if st.st_size > limit:
+            return None, [
+                problem(f"file is too large to read ({_size(st.st_size)}; the limit is {_size(limit)})", "too-large")
+            ]
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        return None, [problem(_os_message(exc), "unreadable")]
+    if b"\0" in raw:
+        return None, [problem("binary file (it holds NUL bytes); not read", "binary")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            problem(
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                "encoding",
+                line,
+                column,
+            )
+        ]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    problems = [
+        problem("git merge-conflict marker: resolve the conflict and remove the markers", "merge-conflict", line)
+        for line in conflict_lines(text)
+    ]
+    return text, problems
+
+
+def conflict_lines(text: str) -> list[int]:
+    """Lines that open a git merge conflict (``<<<<<<<``)."""
+    return [text.count("\n", 0, m.start()) + 1 for m in CONFLICT_MARKERS.finditer(text) if m.group(1)[0] == "<"]
+
+
+_TOML_ERROR_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse TOML text; on failure a problem with the parser's line and column."""
+    depth = _nesting_depth(text)
+    if depth > MAX_TOML_NESTING:
+        return None, [
+            Problem(rel, f"TOML nested {depth} levels deep; the limit is {MAX_TOML_NESTING}", "toml", None, None, entry_id)
+        ]
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = getattr(exc, "lineno", None)
+        column = getattr(exc, "colno", None)
+        match = _TOML_ERROR_POSITION.search(message)
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+            message = message[: match.start()]
+        elif message.endswith("(at end of document)"):
+            line = text.count("\n") + 1
+            message = message.removesuffix(" (at end of document)") + " at the end of the file"
+        return None, [Problem(rel, f"invalid TOML: {message}", "toml", line, column, entry_id)]
+    except RecursionError:
+        return None, [Problem(rel, "TOML nested too deeply to read", "toml", None, None, entry_id)]
+
+
+def _nesting_depth(text: str) -> int:
+    """An upper bound on bracket nesting, cheap enough to run before parsing."""
+    if text.count("[") + text.count("{") <= MAX_TOML_NESTING:
+        return 0
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _os_message(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop; not followed"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ENOENT:
+        return "no such file (a broken symbolic link, or removed while reading)"
+    return exc.strerror or str(exc)
+
+
+# ---------------------------------------------------------------------- store
+
+
+class Store:
+    """A dossier tree: the folders under ``root``."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).absolute()
+
+    # -- paths
+
+    def path(self, rel: str) -> Path:
+        """The absolute path of a tree-relative path, refusing anything outside the tree."""
+        candidate = (self.root / rel).resolve()
+        if not candidate.is_relative_to(self.root.resolve()):
+            raise StoreError(f"{display(rel)} is outside the tree")
+        return candidate
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    # -- scanning
+
+    def scan(self) -> Scan:
+        """Every entry folder in the tree, without parsing any file."""
+        scan = Scan()
+        root_real = self.root.resolve()
+        for folder, names in self._walk(scan, root_real):
+            self._collect(scan, folder, names, root_real)
+        _report_duplicates(scan)
+        return scan
+
+    def _walk(self, scan: Scan, root_real: Path) -> Iterator[tuple[Path, dict[str, os.DirEntry[str]]]]:
+        stack = [self.root]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as it:
+                    children = {e.name: e for e in it}
+            except OSError as exc:
+                rel = self.rel(folder) if folder != self.root else "."
+                scan.problems.append(Problem(display(rel), f"folder not readable: {_os_message(exc)}", "unreadable"))
+                continue
+            yield folder, children
+            subfolders = []
+            for name, child in children.items():
+                if name.startswith(".") or name == "__pycache__":
+                    continue
+                try:
+                    if child.is_symlink():
+                        self._check_folder_link(scan, Path(child.path), root_real)
+                        continue
+                    if child.is_dir(follow_symlinks=False):
+                        subfolders.append(Path(child.path))
+                except OSError as exc:
+                    scan.problems.append(Problem(display(self.rel(Path(child.path))), _os_message(exc), "unreadable"))
+            stack.extend(sorted(subfolders, reverse=True))
+
+    def _check_folder_link(self, scan: Scan, path: Path, root_real: Path) -> None:
+        """Symbolic links are never followed as folders; say so when one matters."""
+        rel = display(self.rel(path))
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            scan.problems.append(Problem(rel, "symbolic link loop; not followed", "symlink-loop"))
+            return
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                scan.problems.append(Problem(rel, "symbolic link loop; not followed", "symlink-loop"))
+            else:
+                scan.problems.append(
+                    Problem(rel, "broken symbolic link; not followed", "broken-link", severity=Severity.WARNING)
+                )
+            return
+        if target.is_dir() and not target.is_relative_to(root_real):
+            scan.problems.append(
+                Problem(rel, "symbolic link to a folder outside the tree; not followed", "outside-tree")
+            )
+
+    def _collect(self, scan: Scan, folder: Path, children: dict[str, os.DirEntry[str]], root_real: Path) -> None:
+        kind_names = [name for name in KIND_FILES if name in children]
+        if not kind_names:
+            return
+        folder_rel = self.rel(folder) if folder != self.root else "."
+        entry_id = folder.name
+        shown_rel = display(folder_rel)
+        if len(kind_names) > 1:
+            scan.problems.append(
+                Problem(
+                    shown_rel,
+                    f"folder holds {' and '.join(kind_names)}; an entry has one kind file "
+                    f"(read as {KIND_FILES[kind_names[0]].value}, the others ignored)",
+                    "two-kinds",
+                    entry_id=entry_id,
+                )
+            )
+        if not is_valid_id(entry_id):
+            scan.problems.append(
+                Problem(
+                    shown_rel,
+                    f"folder name {display(entry_id)!r} is not a valid id (lowercase ASCII letters, digits and "
+                    f"hyphens, starting with a letter or digit); rename it, e.g. to {slugify(display(entry_id))!r}",
+                    "bad-id",
+                    entry_id=display(entry_id),
+                )
+            )
+            return
+        main = self._stamp(scan, children[kind_names[0]], root_real, entry_id)
+        if main is None:
+            return
+        texts = []
+        for name in sorted(children):
+            if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+                continue
+            stamp = self._stamp(scan, children[name], root_real, entry_id)
+            if stamp is not None:
+                texts.append(stamp)
+        scan.locations.append(Location(entry_id, KIND_FILES[kind_names[0]], folder_rel, main, tuple(texts)))
+
+    def _stamp(self, scan: Scan, child: os.DirEntry[str], root_real: Path, entry_id: str) -> FileStamp | None:
+        rel = self.rel(Path(child.path))
+        try:
+            if child.is_symlink():
+                target = Path(child.path).resolve(strict=True)
+                if not target.is_relative_to(root_real):
+                    scan.problems.append(
+                        Problem(display(rel), "symbolic link to a file outside the tree; not read", "outside-tree",
+                                entry_id=entry_id)
+                    )
+                    return None
+            st = child.stat()
+        except (OSError, RuntimeError) as exc:
+            message = _os_message(exc) if isinstance(exc, OSError) else "symbolic link loop; not followed"
+            code = "symlink-loop" if "loop" in message else "unreadable"
+            scan.problems.append(Problem(display(rel), message, code, entry_id=entry_id))
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return FileStamp(rel, st.st_size, st.st_mtime_ns)
+
+    def locate(self, entry_id: str) -> Location | None:
+        """Find one entry by id: the conventional folders first, then a scan of folders."""
+        if not is_valid_id(entry_id):
+            return None
+        for kind in Kind:
+            folder = self.root / kind.plural / entry_id
+            if (folder / kind.filename).is_file():
+                found = self._location_of(folder)
+                if found is not None:
+                    return found
+        return self.scan().by_id().get(entry_id)
+
+    def _location_of(self, folder: Path) -> Location | None:
+        scan = Scan()
+        try:
+            with os.scandir(folder) as it:
+                children = {e.name: e for e in it}
+        except OSError:
+            return None
+        self._collect(scan, folder, children, self.root.resolve())
+        return scan.locations[0] if scan.locations else None
+
+    # -- loading
+
+    def load(self, where: Location | str) -> Entry:
+        """One entry, parsed and validated on its own: no other file in the tree is read."""
+        location = where if isinstance(where, Location) else self.locate(where)
+        if location is None:
+            raise EntryNotFound(f"no entry with id {where!r} in {self.root}")
+        entry = Entry(location.id, location.kind, location.folder, text_files=[t.path for t in location.texts])
+        data, text, problems = self.read_kind_file(location)
+        entry.problems.extend(problems)
+        if data is not None:
+            entry.data = data
+            entry.problems.extend(validate(entry.id, entry.kind, data, location.main_file, text or ""))
+        return entry
+
+    def read_kind_file(self, location: Location) -> tuple[dict[str, Any] | None, str | None, list[Problem]]:
+        """The parsed kind file, its text, and what stopped it being read."""
+        rel = location.main_file
+        text, problems = read_user_text(self.root / rel, display(rel), MAX_TOML_BYTES, location.id)
+        if text is None:
+            return None, None, problems
+        if problems:  # merge-conflict markers: the TOML would only half-parse
+            return None, text, problems
+        data, parse_problems = parse_toml(text, display(rel), location.id)
+        return data, text, parse_problems
+
+    def read_text_file(self, rel: str, entry_id: str | None = None) -> TextFile:
+        """One of an entry's text files."""
+        try:
+            path = self.path(rel)
+        except StoreError as exc:
+            return TextFile(rel, None, [Problem(display(rel), str(exc), "outside-tree", entry_id=entry_id)])
+        text, problems = read_user_text(path, display(rel), MAX_TEXT_BYTES, entry_id)
+        return TextFile(rel, text, problems)
+
+    def collection(self) -> tuple[dict[str, Any], list[Problem]]:
+        """The optional ``dossier.toml`` at the root: the collection's title and defaults."""
+        path = self.root / COLLECTION_FILE
+        if not path.exists():
+            return {}, []
+        text, problems = read_user_text(path, COLLECTION_FILE, MAX_TOML_BYTES)
+        if text is None or problems:
+            return {}, problems
+        data, problems = parse_toml(text, COLLECTION_FILE)
+        return data or {}, problems
+
+    # -- writing
+
+    def create(
+        self,
+        kind: Kind,
+        entry_id: str,
+        data: Mapping[str, Any],
+        *,
+        folder: str | None = None,
+        texts: Mapping[str, str] | None = None,
+        template: str = "",
+    ) -> Location:
+        """A new entry folder with its kind file (and text files); never overwrites.
+
+        ``template`` is appended to the kind file as-is: commented hints for the
+        fields a person fills in next.
+        """
+        if not is_valid_id(entry_id):
+            raise StoreError(f"{entry_id!r} is not a valid id")
+        existing = self.locate(entry_id)
+        if existing is not None:
+            raise EntryExists(f"an entry with id {entry_id!r} already exists at {existing.folder}")
+        target = self.path(folder or f"{kind.plural}/{entry_id}")
+        if target.name != entry_id:
+            raise StoreError(f"the folder of entry {entry_id!r} must be named {entry_id!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.mkdir()
+        except FileExistsError:
+            raise EntryExists(f"{self.rel(target)} already exists") from None
+        content = dump_toml(kind, data) + template
+        atomic_write(target / kind.filename, content.encode("utf-8"))
+        for name, text in (texts or {}).items():
+            if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+                raise StoreError(f"{name!r} is not a text file name for an entry")
+            atomic_write(target / name, text.encode("utf-8"))
+        location = self._location_of(target)
+        assert location is not None
+        return location
+
+    def edit(self, where: Location | str, change: Callable[[tomlkit.TOMLDocument], None]) -> Location:
+        """Change an entry's kind file in place, keeping comments, order and unknown keys.
+
+        ``change`` receives the tomlkit document and mutates it. The file is
+        re-read just before the rename; if another program changed it since we
+        read it, nothing is written and :class:`ChangedOnDisk` is raised.
+        """
+        location = where if isinstance(where, Location) else self.locate(where)
+        if location is None:
+            raise EntryNotFound(f"no entry with id {where!r}")
+        path = self.path(location.main_file)
+        before = path.read_bytes()
+        text, problems = read_user_text(path, location.main_file, MAX_TOML_BYTES, location.id)
+        if text is None or problems:
+            raise StoreError(f"{location.main_file} cannot be edited: {problems[0].message}")
+        try:
+            document = tomlkit.parse(text)
+        except Exception as exc:  # tomlkit raises several error types for bad TOML
+            raise StoreError(f"{location.main_file} cannot be edited: invalid TOML ({exc})") from None
+        change(document)
+        new_text = tomlkit.dumps(document)
+        tomllib.loads(new_text)  # never write a file we could not read back
+        atomic_write(path, new_text.encode("utf-8"), expect=before)
+        found = self._location_of(path.parent)
+        assert found is not None
+        return found
+
+    def set_fields(self, where: Location | str, values: Mapping[str, Any]) -> Location:
+        """Set top-level fields of an entry (None removes one), keeping everything else."""
+
+        def change(document: tomlkit.TOMLDocument) -> None:
+            for key, value in values.items():
+                if value is None:
+                    document.pop(key, None)
+                else:
+                    document[key] = value
+
+        return self.edit(where, change)
+
+    def write_text(self, where: Location | str, name: str, text: str) -> None:
+        """Write one of an entry's text files (atomically)."""
+        location = where if isinstance(where, Location) else self.locate(where)
+        if location is None:
+            raise EntryNotFound(f"no entry with id {where!r}")
+        if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+            raise StoreError(f"{name!r} is not a text file name for an entry")
+        atomic_write(self.path(f"{location.folder}/{name}"), text.encode("utf-8"))
+
+
+def _report_duplicates(scan: Scan) -> None:
+    seen: dict[str, list[Location]] = {}
+    for loc in scan.locations:
+        seen.setdefault(loc.id, []).append(loc)
+    for entry_id, locations in seen.items():
+        if len(locations) < 2:
+            continue
+        for loc in locations:
+            others = ", ".join(o.folder for o in locations if o is not loc)
+            scan.problems.append(
+                Problem(
+                    loc.main_file,
+                    f"duplicate id {entry_id!r}: also used by {others}; ids must be unique across the tree",
+                    "duplicate-id",
+                    entry_id=entry_id,
+                )
+            )
+
+
+# ------------------------------------------------------------------ new files
+
+
+def dump_toml(kind: Kind, data: Mapping[str, Any]) -> str:
+    """TOML for a new file: canonical key order, tables last."""
+    return tomli_w.dumps(ordered(kind, data))
+
+
+def new_entry_data(kind: Kind, title: str, date: object = None, today: dt.date | None = None) -> dict[str, Any]:
+    """The fields a new entry starts with."""
+    today = today or dt.date.today()
+    if kind is Kind.ACTOR:
+        data: dict[str, Any] = {"name": title, "type": "person", "aliases": [], "summary": "", "tags": []}
+        if date is not None:
+            data["born"] = date
+        return data
+    if kind is Kind.EVENT:
+        return {
+            "title": title,
+            "date": date if date is not None else today,
+            "importance": 5,
+            "status": "reported",
+            "actors": [],
+            "tags": [],
+            "sources": [],
+        }
+    data = {"title": title, "url": "", "outlet": "", "author": ""}
+    if date is not None:
+        data["published"] = date
+    data.update({"accessed": today, "type": "news"})
+    return data
+
+
+NEW_ENTRY_HINTS = {
+    Kind.ACTOR: (
+        "\n# type: person | organization | group | state | other\n"
+        "# [[roles]]\n# title = \"\"\n# org = \"\"          # an actor id, or free text\n# from = 2020-01-01\n"
+        "# [[links]]\n# to = \"\"           # an actor id\n# rel = \"\"\n# sources = []\n"
+    ),
+    Kind.EVENT: (
+        "\n# status: reported | confirmed | disputed | debunked; importance 1-10\n"
+        "# location = \"\"\n# related = []\n"
+        "# [[accounts]]      # who says what\n# by = \"\"\n# claim = \"\"\n# source = \"\"\n"
+    ),
+    Kind.SOURCE: (
+        "\n# type: news | opinion | analysis | book | document | interview | web\n"
+        "# reliability = \"B\"  # Admiralty source grade A-F\n"
+        "# credibility = 2    # Admiralty information grade 1-6\n"
+    ),
+}
+
+
+def new_entry_id(kind: Kind, title: str, date: object = None) -> str:
+    """The id a new entry gets: a slug of its title, date first for events and sources."""
+    slug = slugify(title)
+    if kind is Kind.ACTOR or date is None:
+        return slug
+    return f"{date}-{slug}"
+
+
+def date_of(kind: Kind, data: Mapping[str, Any]) -> object:
+    return data.get(DATE_FIELD[kind])
+
+
+# ---------------------------------------------------------------- atomic write
+
+
+def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None) -> None:
+    """Replace ``path`` with ``content`` so that readers see the old or the new file, whole.
+
+    The temporary file is a hidden sibling (same file system, so the rename is
+    atomic; hidden, so scanners and watchers skip it). When ``expect`` is given
+    and the file no longer holds it, nothing is written.
+    """
+    folder = path.parent
+    mode = None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        pass
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode if mode is not None else 0o644)
+        if expect is not None:
+            try:
+                current = path.read_bytes()
+            except FileNotFoundError:
+                current = None
+            if current != expect:
+                raise ChangedOnDisk(f"{path.name} changed on disk while it was being edited; nothing was written")
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
