@@ -176,15 +176,35 @@ def read_user_text(path: Path, rel: str, limit: int, entry_id: str | None = None
     if text.startswith("\ufeff"):
         text = text[1:]
     problems = [
-        problem("git merge-conflict marker: resolve the conflict and remove the markers", "merge-conflict", line)
-        for line in conflict_lines(text)
+        problem(
+            f"git merge conflict (lines {start}-{end}): resolve it and remove the markers"
+            if end
+            else "git merge-conflict marker: resolve the conflict and remove the markers",
+            "merge-conflict",
+            start,
+        )
+        for start, end in conflicts(text)
     ]
     return text, problems
 
 
-def conflict_lines(text: str) -> list[int]:
-    """Lines that open a git merge conflict (``<<<<<<<``)."""
-    return [text.count("\n", 0, m.start()) + 1 for m in CONFLICT_MARKERS.finditer(text) if m.group(1)[0] == "<"]
+def conflicts(text: str) -> list[tuple[int, int | None]]:
+    """Each git merge conflict in the text: its first line and, if closed, its last."""
+    found: list[tuple[int, int | None]] = []
+    start = None
+    for match in CONFLICT_MARKERS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        marker = match.group(1)[0]
+        if marker == "<":
+            if start is not None:
+                found.append((start, None))
+            start = line
+        elif marker == ">" and start is not None:
+            found.append((start, line))
+            start = None
+    if start is not None:
+        found.append((start, None))
+    return found
 
 
 _TOML_ERROR_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")

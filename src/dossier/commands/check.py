@@ -50,7 +50,7 @@ class Check(Command):
             style = "red" if problem.severity is Severity.ERROR else "yellow"
             line.append(problem.severity.value, style=style)
             line.append(": " + clean(problem.message))
-            context.out.print(line)
+            context.out.print(line, soft_wrap=True)
         total = sum(report.counts.values())
         summary = Text(f"{total} entries checked: ")
         if errors:
