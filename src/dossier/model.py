@@ -485,19 +485,20 @@ def validate(entry_id: str, kind: Kind, data: Mapping[str, Any], path: str, text
                 continue
             for i, item in enumerate(items):
                 for sub_name, sub_rule in (rule.rules or {}).items():
-                    where = f"[[{name}]] #{i + 1}: "
-
-                    def sub_report(message: str, code: str = "field", _n=sub_name, _i=i) -> None:
-                        report(where + message, _n, name, _i, code)
-
-                    _check_value(sub_name, sub_rule, item, sub_report)
+                    _check_value(sub_name, sub_rule, item, _reporter(report, sub_name, name, i))
             continue
-
-        def top_report(message: str, code: str = "field", _n=name) -> None:
-            report(message, _n, code=code)
-
-        _check_value(name, rule, data, top_report)
+        _check_value(name, rule, data, _reporter(report, name))
     return problems
+
+
+def _reporter(report: Any, key: str, table: str = "", index: int = 0) -> Any:
+    """A report function for one field, prefixing the table and item for ``[[table]]`` fields."""
+    prefix = f"[[{table}]] #{index + 1}: " if table else ""
+
+    def report_field(message: str, code: str = "field") -> None:
+        report(prefix + message, key, table, index, code)
+
+    return report_field
 
 
 def _check_value(name: str, rule: FieldRule, data: Mapping[str, Any], report: Any) -> None:
@@ -514,7 +515,8 @@ def _check_value(name: str, rule: FieldRule, data: Mapping[str, Any], report: An
         if rule.required and not value.strip():
             report(f"required field '{name}' is empty", "required")
         if shape == "id" and value and not is_valid_id(value):
-            report(f"'{name}' = {value!r} is not an entry id (lowercase letters, digits, hyphens)", "bad-reference")
+            report(f"'{name}' = {value!r} is not an entry id (lowercase letters, digits, hyphens)",
+                   "bad-reference")
         if rule.choices and value not in rule.choices:
             hint = _suggest(value, [str(c) for c in rule.choices])
             report(
@@ -523,18 +525,20 @@ def _check_value(name: str, rule: FieldRule, data: Mapping[str, Any], report: An
             )
     elif shape in ("text-list", "id-list"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            report(f"'{name}' must be a list of text values like [\"a\", \"b\"], not {_describe(value)}", "type")
+            report(f"'{name}' must be a list of text values like [\"a\", \"b\"], not {_describe(value)}",
+                   "type")
             return
         if shape == "id-list":
             for v in value:
                 if not is_valid_id(v):
-                    report(f"'{name}' holds {v!r}, which is not an entry id (lowercase letters, digits, hyphens)", "bad-reference")
+                    report(f"'{name}' holds {v!r}, which is not an entry id (lowercase letters, digits, hyphens)",
+                           "bad-reference")
     elif shape == "date":
-        if isinstance(value, dt.time) or (isinstance(value, str) and PartialDate.parse(value) is None) or not isinstance(
-            value, (dt.date, str)
-        ):
+        is_date = isinstance(value, dt.date) or (isinstance(value, str) and PartialDate.parse(value) is not None)
+        if not is_date:
             report(
-                f"'{name}' = {_show(value)} is not a date: write 2025-01-28, or \"2020-06\" / \"1980\" for a partial date",
+                f"'{name}' = {_show(value)} is not a date: "
+                "write 2025-01-28, or \"2020-06\" / \"1980\" for a partial date",
                 "date",
             )
     elif shape == "int":

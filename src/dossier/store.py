@@ -10,6 +10,7 @@ the user's comments, key order and unknown keys survive.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -17,7 +18,7 @@ import re
 import stat
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -134,7 +135,9 @@ def display(text: str) -> str:
 # --------------------------------------------------------------------- reading
 
 
-def read_user_text(path: Path, rel: str, limit: int, entry_id: str | None = None) -> tuple[str | None, list[Problem]]:
+def read_user_text(
+    path: Path, rel: str, limit: int, entry_id: str | None = None
+) -> tuple[str | None, list[Problem]]:
     """A user's file as text, or None and the problems that stopped us reading it.
 
     Refuses what is not a readable UTF-8 text file: too large (by size, before
@@ -215,7 +218,8 @@ def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[s
     depth = _nesting_depth(text)
     if depth > MAX_TOML_NESTING:
         return None, [
-            Problem(rel, f"TOML nested {depth} levels deep; the limit is {MAX_TOML_NESTING}", "toml", None, None, entry_id)
+            Problem(rel, f"TOML nested {depth} levels deep; the limit is {MAX_TOML_NESTING}", "toml",
+                    entry_id=entry_id)
         ]
     try:
         return tomllib.loads(text), []
@@ -482,17 +486,26 @@ class Store:
         folder: str | None = None,
         texts: Mapping[str, str] | None = None,
         template: str = "",
+        known_ids: Container[str] | None = None,
+        sync: bool = True,
     ) -> Location:
         """A new entry folder with its kind file (and text files); never overwrites.
 
         ``template`` is appended to the kind file as-is: commented hints for the
-        fields a person fills in next.
+        fields a person fills in next. Bulk writers (importers) pass
+        ``known_ids``, the ids of a scan they made, so that each new entry does not
+        rescan the tree, and ``sync=False``, then flush once at the end (an
+        fsync per file would dominate a bulk import).
         """
         if not is_valid_id(entry_id):
             raise StoreError(f"{entry_id!r} is not a valid id")
-        existing = self.locate(entry_id)
-        if existing is not None:
-            raise EntryExists(f"an entry with id {entry_id!r} already exists at {existing.folder}")
+        if known_ids is not None:
+            if entry_id in known_ids:
+                raise EntryExists(f"an entry with id {entry_id!r} already exists")
+        else:
+            existing = self.locate(entry_id)
+            if existing is not None:
+                raise EntryExists(f"an entry with id {entry_id!r} already exists at {existing.folder}")
         target = self.path(folder or f"{kind.plural}/{entry_id}")
         if target.name != entry_id:
             raise StoreError(f"the folder of entry {entry_id!r} must be named {entry_id!r}")
@@ -502,11 +515,11 @@ class Store:
         except FileExistsError:
             raise EntryExists(f"{self.rel(target)} already exists") from None
         content = dump_toml(kind, data) + template
-        atomic_write(target / kind.filename, content.encode("utf-8"))
+        atomic_write(target / kind.filename, content.encode("utf-8"), sync=sync)
         for name, text in (texts or {}).items():
             if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
                 raise StoreError(f"{name!r} is not a text file name for an entry")
-            atomic_write(target / name, text.encode("utf-8"))
+            atomic_write(target / name, text.encode("utf-8"), sync=sync)
         location = self._location_of(target)
         assert location is not None
         return location
@@ -646,7 +659,7 @@ def date_of(kind: Kind, data: Mapping[str, Any]) -> object:
 # ---------------------------------------------------------------- atomic write
 
 
-def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None) -> None:
+def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None, sync: bool = True) -> None:
     """Replace ``path`` with ``content`` so that readers see the old or the new file, whole.
 
     The temporary file is a hidden sibling (same file system, so the rename is
@@ -655,16 +668,15 @@ def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None) -> 
     """
     folder = path.parent
     mode = None
-    try:
+    with contextlib.suppress(FileNotFoundError):
         mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        pass
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp_name, mode if mode is not None else 0o644)
         if expect is not None:
             try:
@@ -675,12 +687,11 @@ def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None) -> 
                 raise ChangedOnDisk(f"{path.name} changed on disk while it was being edited; nothing was written")
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
-    _fsync_folder(folder)
+    if sync:
+        _fsync_folder(folder)
 
 
 def _fsync_folder(folder: Path) -> None:

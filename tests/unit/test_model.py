@@ -101,7 +101,8 @@ def test_missing_references_suggest_a_close_id() -> None:
     data = tomllib.loads(EVENT_TEXT)
     problems = check_references("e", Kind.EVENT, data, "x", EVENT_TEXT, {"mark-milley": Kind.ACTOR})
     messages = [(p.line, p.message) for p in problems]
-    assert (5, "'actors' refers to 'mark-millie', which no entry in the tree has (did you mean 'mark-milley'?)") in messages
+    expected = "'actors' refers to 'mark-millie', which no entry in the tree has (did you mean 'mark-milley'?)"
+    assert (5, expected) in messages
     assert any(line == 8 and "'mark-meadows'" in message for line, message in messages)
 
 

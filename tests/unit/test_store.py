@@ -60,7 +60,12 @@ def test_loading_one_entry_parses_no_other_file(tmp_path: Path, monkeypatch: pyt
     store = make_tree(tmp_path)
     parsed: list[str] = []
     real_parse = store_module.parse_toml
-    monkeypatch.setattr(store_module, "parse_toml", lambda text, rel, entry_id=None: (parsed.append(rel), real_parse(text, rel, entry_id))[1])
+
+    def recording_parse(text: str, rel: str, entry_id: str | None = None):  # type: ignore[no-untyped-def]
+        parsed.append(rel)
+        return real_parse(text, rel, entry_id)
+
+    monkeypatch.setattr(store_module, "parse_toml", recording_parse)
     monkeypatch.setattr(Store, "scan", lambda self: pytest.fail("load scanned the whole tree"))
     entry = store.load("mark-milley")
     assert parsed == ["actors/mark-milley/profile.toml"]
