@@ -216,6 +216,12 @@ _TOML_ERROR_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse TOML text; on failure a problem with the parser's line and column."""
     depth = _nesting_depth(text)
+    if depth <= MAX_TOML_NESTING and text.count(".") > MAX_TOML_NESTING and _DEEP_DOTTED_KEY.search(text):
+        # Dotted keys nest without brackets, and tomllib takes time and memory quadratic in their depth.
+        return None, [
+            Problem(rel, f"TOML dotted key nested more than {MAX_TOML_NESTING} levels deep; not read", "toml",
+                    entry_id=entry_id)
+        ]
     if depth > MAX_TOML_NESTING:
         return None, [
             Problem(rel, f"TOML nested {depth} levels deep; the limit is {MAX_TOML_NESTING}", "toml",
@@ -237,6 +243,11 @@ def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[s
         return None, [Problem(rel, f"invalid TOML: {message}", "toml", line, column, entry_id)]
     except RecursionError:
         return None, [Problem(rel, "TOML nested too deeply to read", "toml", None, None, entry_id)]
+
+
+_DEEP_DOTTED_KEY = re.compile(
+    r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){%d}""" % MAX_TOML_NESTING
+)
 
 
 def _nesting_depth(text: str) -> int:
@@ -299,15 +310,25 @@ class Store:
         _report_duplicates(scan)
         return scan
 
-    def _walk(self, scan: Scan, root_real: Path) -> Iterator[tuple[Path, dict[str, os.DirEntry[str]]]]:
-        stack = [self.root]
+    def _rel_text(self, path: str) -> str:
+        """``rel()`` for a path string under the root, without pathlib: scan() calls it per file,
+        and pathlib made a scan of 20,000 entries take seconds."""
+        prefix = self.__dict__.get("_root_prefix")
+        if prefix is None:
+            prefix = self.__dict__["_root_prefix"] = len(os.path.join(str(self.root), ""))
+        rel = path[prefix:]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+    def _walk(self, scan: Scan, root_real: Path) -> Iterator[tuple[str, dict[str, os.DirEntry[str]]]]:
+        root = str(self.root)
+        stack = [root]
         while stack:
             folder = stack.pop()
             try:
                 with os.scandir(folder) as it:
                     children = {e.name: e for e in it}
             except OSError as exc:
-                rel = self.rel(folder) if folder != self.root else "."
+                rel = self._rel_text(folder) if folder != root else "."
                 scan.problems.append(Problem(display(rel), f"folder not readable: {_os_message(exc)}", "unreadable"))
                 continue
             yield folder, children
@@ -320,9 +341,9 @@ class Store:
                         self._check_folder_link(scan, Path(child.path), root_real)
                         continue
                     if child.is_dir(follow_symlinks=False):
-                        subfolders.append(Path(child.path))
+                        subfolders.append(child.path)
                 except OSError as exc:
-                    scan.problems.append(Problem(display(self.rel(Path(child.path))), _os_message(exc), "unreadable"))
+                    scan.problems.append(Problem(display(self._rel_text(child.path)), _os_message(exc), "unreadable"))
             stack.extend(sorted(subfolders, reverse=True))
 
     def _check_folder_link(self, scan: Scan, path: Path, root_real: Path) -> None:
@@ -346,12 +367,15 @@ class Store:
                 Problem(rel, "symbolic link to a folder outside the tree; not followed", "outside-tree")
             )
 
-    def _collect(self, scan: Scan, folder: Path, children: dict[str, os.DirEntry[str]], root_real: Path) -> None:
+    def _collect(
+        self, scan: Scan, folder: Path | str, children: dict[str, os.DirEntry[str]], root_real: Path
+    ) -> None:
         kind_names = [name for name in KIND_FILES if name in children]
         if not kind_names:
             return
-        folder_rel = self.rel(folder) if folder != self.root else "."
-        entry_id = folder.name
+        folder_text = os.fspath(folder)
+        folder_rel = self._rel_text(folder_text) if folder_text != str(self.root) else "."
+        entry_id = os.path.basename(folder_text)
         shown_rel = display(folder_rel)
         if len(kind_names) > 1:
             scan.problems.append(
@@ -387,7 +411,7 @@ class Store:
         scan.locations.append(Location(entry_id, KIND_FILES[kind_names[0]], folder_rel, main, tuple(texts)))
 
     def _stamp(self, scan: Scan, child: os.DirEntry[str], root_real: Path, entry_id: str) -> FileStamp | None:
-        rel = self.rel(Path(child.path))
+        rel = self._rel_text(child.path)
         try:
             if child.is_symlink():
                 target = Path(child.path).resolve(strict=True)
@@ -509,17 +533,24 @@ class Store:
         target = self.path(folder or f"{kind.plural}/{entry_id}")
         if target.name != entry_id:
             raise StoreError(f"the folder of entry {entry_id!r} must be named {entry_id!r}")
+        files = {name: text.encode("utf-8") for name, text in (texts or {}).items()}
+        for name in files:
+            if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+                raise StoreError(f"{name!r} is not a text file name for an entry")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             target.mkdir()
         except FileExistsError:
-            raise EntryExists(f"{self.rel(target)} already exists") from None
-        content = dump_toml(kind, data) + template
-        atomic_write(target / kind.filename, content.encode("utf-8"), sync=sync)
-        for name, text in (texts or {}).items():
-            if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
-                raise StoreError(f"{name!r} is not a text file name for an entry")
-            atomic_write(target / name, text.encode("utf-8"), sync=sync)
+            # A folder without a kind file is not an entry: most likely what an interrupted create
+            # left. Finish it, as long as that overwrites nothing (a re-run writes the same texts).
+            if not target.is_dir() or any((target / name).exists() for name in KIND_FILES) or any(
+                (target / name).exists() and (target / name).read_bytes() != content for name, content in files.items()
+            ):
+                raise EntryExists(f"{self.rel(target)} already exists") from None
+        # Text files first, the kind file last: the folder becomes an entry only once it is whole.
+        for name, content in files.items():
+            atomic_write(target / name, content, sync=sync)
+        atomic_write(target / kind.filename, (dump_toml(kind, data) + template).encode("utf-8"), sync=sync)
         location = self._location_of(target)
         assert location is not None
         return location
@@ -545,6 +576,9 @@ class Store:
             raise StoreError(f"{location.main_file} cannot be edited: invalid TOML ({exc})") from None
         change(document)
         new_text = tomlkit.dumps(document)
+        if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+            # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
+            new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
         tomllib.loads(new_text)  # never write a file we could not read back
         atomic_write(path, new_text.encode("utf-8"), expect=before)
         found = self._location_of(path.parent)
@@ -678,20 +712,46 @@ def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None, syn
             if sync:
                 os.fsync(handle.fileno())
         os.chmod(tmp_name, mode if mode is not None else 0o644)
-        if expect is not None:
-            try:
-                current = path.read_bytes()
-            except FileNotFoundError:
-                current = None
-            if current != expect:
-                raise ChangedOnDisk(f"{path.name} changed on disk while it was being edited; nothing was written")
-        os.replace(tmp_name, path)
+        if expect is None:
+            os.replace(tmp_name, path)
+        else:
+            # Compare and replace under a lock on the file being replaced: two programs that
+            # read the same version cannot both pass the comparison (the second would lose
+            # the first one's edit). A writer that waited finds the file replaced and stops.
+            with _locked(path):
+                try:
+                    current = path.read_bytes()
+                except FileNotFoundError:
+                    current = None
+                if current != expect:
+                    raise ChangedOnDisk(f"{path.name} changed on disk while it was being edited; nothing was written")
+                os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
     if sync:
         _fsync_folder(folder)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on the file now at ``path`` (none where there is no flock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; the comparison alone still catches most races
+        yield
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _fsync_folder(folder: Path) -> None:

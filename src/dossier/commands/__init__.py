@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import Any, ClassVar
 from rich.console import Console
 
 from dossier.store import Store
+
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 #: Exit codes, the same for every command.
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -52,7 +55,10 @@ class Context:
 
     def print_json(self, value: Any) -> None:
         """JSON for scripts: plain, one document, no colour, nothing else on stdout."""
-        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        # json escapes C0 controls but not DEL and C1 (U+0080-U+009F), which terminals obey too.
+        text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
 
