@@ -93,11 +93,18 @@ class Show(Command):
             hint = suggest_id(args.id, [loc.id for loc in store.scan().locations])
             raise UsageError(f"no entry with id {args.id!r}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
         data = entry_json(store, entry, texts=not args.no_text)
+        from dossier.commands.index import entry_links
+
+        data.update(entry_links(context, store, entry.id))
         if args.json:
             context.print_json(data)
         else:
             render_entry(context, entry, data)
         return FINDINGS if data["problems"] else OK
+
+
+#: Characters of one text file that ``show`` lays out for a person (--json gives them all).
+SHOW_TEXT_CHARS = 100_000
 
 
 def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
@@ -112,7 +119,7 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
     for key, value in entry.data.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             continue
-        table.add_row(clean(key), Text(clean(_format(value))))
+        table.add_row(Text(clean(key)), Text(clean(_format(value))))
     out.print(table)
     for key, value in entry.data.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -131,14 +138,22 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
             if ref.get("label"):
                 line.append(f"  — {clean(ref['label'], 80)}", style="italic")
             out.print(line)
+    from dossier.commands.index import render_links
+
+    render_links(context, data)
     for problem in data["problems"]:
         out.print(Text(f"{clean(problem['path'])}:{problem['line'] or ''}: {clean(problem['message'])}", style="red"))
     for text_file in data.get("texts", []):
         if text_file["text"] is None:
             continue
+        text, parts = text_file["text"], []
+        if len(text) > SHOW_TEXT_CHARS:  # Rich lays out ~300 KB/s: a huge file would take minutes
+            rest = len(text) - SHOW_TEXT_CHARS
+            text = text[:SHOW_TEXT_CHARS]
+            parts.append(Text(f"… {rest:,} more characters not shown; open the file, or use --json", style="dim"))
         out.print(
             Panel(
-                Group(Markdown(clean_block(text_file["text"]))),
+                Group(Markdown(clean_block(text), hyperlinks=False), *parts),
                 title=Text(clean(text_file["path"])),
                 title_align="left",
             )

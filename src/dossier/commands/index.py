@@ -1,0 +1,227 @@
+"""``dossier index``: bring the search index up to date, rebuild it, or keep it current."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from dossier.commands import OK, USAGE, Command, Context
+from dossier.safe import clean
+from dossier.store import Store
+
+if TYPE_CHECKING:
+    from dossier.index import Changes, Index
+
+#: How long a command waits for another program that is writing the index before reading it as it is.
+COMMAND_WAIT = 5.0
+
+
+def open_index(context: Context, store: Store, *, reconcile: bool = True, progress: bool = True) -> Index:
+    """The tree's index, brought up to date (with a progress bar on a terminal when that takes a while).
+
+    When another program (a running TUI) is writing the index, waits a little,
+    then reads the index as it is: that program keeps it current.
+    """
+    from dossier.index import Index, IndexBusy
+
+    index = Index.open(store, context.index_dir)
+    if reconcile:
+        try:
+            _with_progress(context, index, lambda cb: index.reconcile(cb, wait=COMMAND_WAIT), progress)
+        except IndexBusy:
+            context.err.print(
+                Text("dossier: the index is being updated by another program; searching it as it is", style="yellow")
+            )
+    return index
+
+
+def _with_progress(context: Context, index: Index, action: Any, show: bool) -> Changes:
+    """Run ``action(progress_callback)``; a Rich progress bar appears if it runs long on a terminal."""
+    if not show or not context.err.is_terminal:
+        return action(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=context.err, transient=True,
+    )
+    task = progress.add_task("index", total=None)
+    started = time.monotonic()
+    shown = False
+
+    def callback(done: int, total: int) -> None:
+        nonlocal shown
+        if not shown and time.monotonic() - started > 0.3 and done < total:
+            progress.start()
+            shown = True
+        progress.update(task, completed=done, total=total)
+
+    try:
+        return action(callback)
+    finally:
+        if shown:
+            progress.stop()
+
+
+class IndexCommand(Command):
+    """Bring the search index up to date with the tree, rebuild it, or keep it current.
+
+    The index lives outside the tree, in the user's cache folder (one per tree;
+    --index DIR or DOSSIER_INDEX to choose another). It is brought up to date
+    by every command that reads it, and kept current by a running browser; this
+    command does it on demand. --rebuild indexes everything from scratch;
+    --watch keeps the index current as files change until Ctrl-C.
+    """
+
+    name = "index"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--rebuild", action="store_true", help="index everything from scratch")
+        parser.add_argument("--watch", action="store_true", help="keep the index current until Ctrl-C")
+
+    def run(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.index import Index, IndexBusy
+
+        store = context.store()
+        index = Index.open(store, context.index_dir)
+        started = time.monotonic()
+        try:
+            if args.rebuild:
+                changes = _with_progress(context, index, lambda cb: index.rebuild(cb), True)
+            else:
+                changes = _with_progress(context, index, lambda cb: index.reconcile(cb), True)
+        except IndexBusy:
+            context.err.print("dossier: another program is updating this index; try again later", markup=False)
+            return USAGE
+        elapsed = time.monotonic() - started
+        counts = index.counts()
+        report = {
+            "index": str(index.dir),
+            "rebuilt": bool(args.rebuild) or index.rebuilt_reason is not None,
+            "reason": "asked to rebuild" if args.rebuild else index.rebuilt_reason,
+            "added": sorted(changes.added),
+            "changed": sorted(changes.changed),
+            "removed": sorted(changes.removed),
+            "counts": {kind.plural: n for kind, n in counts.items()},
+            "seconds": round(elapsed, 3),
+        }
+        if args.json and not args.watch:
+            context.print_json(report)
+        else:
+            _print_report(context, report)
+        if args.watch:
+            return _watch(context, index, args.json)
+        index.close()
+        return OK
+
+
+def _print_report(context: Context, report: dict[str, Any]) -> None:
+    out = context.out
+    what = "rebuilt" if report["rebuilt"] else "updated"
+    if report["rebuilt"] and report["reason"]:
+        what += f" ({report['reason']})"
+    line = Text(f"Index {what} in {report['seconds']:.2f} s: ")
+    line.append(
+        f"{len(report['added'])} added, {len(report['changed'])} changed, {len(report['removed'])} removed; "
+    )
+    line.append(", ".join(f"{n} {kind}" for kind, n in report["counts"].items()))
+    out.print(line)
+    out.print(Text(f"Index folder: {clean(report['index'])}", style="dim"))
+
+
+def _watch(context: Context, index: Index, as_json: bool) -> int:
+    from dossier.watch import IndexWatcher
+
+    lock = threading.Lock()
+
+    def on_changes(changes: Changes) -> None:
+        with lock:
+            if as_json:
+                context.print_json(
+                    {"added": sorted(changes.added), "changed": sorted(changes.changed),
+                     "removed": sorted(changes.removed)}
+                )
+                return
+            stamp = time.strftime("%H:%M:%S")
+            parts = []
+            for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+                if ids:
+                    shown = ", ".join(sorted(ids)[:5]) + (" …" if len(ids) > 5 else "")
+                    parts.append(f"{label} {len(ids)}: {shown}")
+            context.out.print(Text(f"{stamp}  " + clean("; ".join(parts))))
+
+    watcher = IndexWatcher(index, on_changes)
+    watcher.start()
+    if not as_json:
+        context.out.print(Text("Watching the tree; Ctrl-C to stop.", style="dim"))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        index.close()
+    return OK
+
+
+# ------------------------------------------------------------ for `dossier show`
+
+
+def entry_links(context: Context, store: Store, entry_id: str) -> dict[str, Any]:
+    """Backlinks and mentions of one entry, from the index, as JSON-ready data.
+
+    An index that cannot be opened (an unwritable cache folder, say) leaves
+    them out with a note rather than failing ``show``.
+    """
+    try:
+        index = open_index(context, store, progress=True)
+    except Exception as exc:  # the entry itself can still be shown
+        return {"backlinks": [], "mentions": [], "index_error": str(exc)}
+    try:
+        backlinks = [
+            {
+                "id": link.row.id, "kind": link.row.kind.value, "title": link.row.title,
+                "date": link.row.date, "field": link.field, "label": link.label,
+            }
+            for link in index.backlinks(entry_id)
+        ]
+        mentions = [
+            {
+                "id": m.row.id, "kind": m.row.kind.value, "title": m.row.title, "date": m.row.date,
+                "path": m.path, "name": m.name, "snippet": m.snippet,
+            }
+            for m in index.mentions(entry_id)
+        ]
+    finally:
+        index.close()
+    return {"backlinks": backlinks, "mentions": mentions}
+
+
+def render_links(context: Context, data: dict[str, Any]) -> None:
+    """The backlinks and mentions sections of ``dossier show``."""
+    out = context.out
+    if data.get("backlinks"):
+        out.print(Text("\nBacklinks", style="bold"))
+        for link in data["backlinks"]:
+            line = Text(f"  {link['kind']} ")
+            line.append(clean(link["id"]), style="bold")
+            line.append(f"  {clean(link['title'], 100)}", style="dim")
+            if link.get("date"):
+                line.append(f"  {clean(link['date'])}", style="dim")
+            line.append(f"  ({link['field']}" + (f": {clean(link['label'], 60)}" if link.get("label") else "") + ")")
+            out.print(line)
+    if data.get("mentions"):
+        out.print(Text("\nMentions (named in the text without a reference)", style="bold"))
+        for mention in data["mentions"]:
+            line = Text(f"  {mention['kind']} ")
+            line.append(clean(mention["id"]), style="bold")
+            line.append(f"  {clean(mention['path'])}: ", style="dim")
+            line.append(clean(mention["snippet"], 160))
+            out.print(line)
+    if data.get("index_error"):
+        out.print(Text(f"\n(backlinks unavailable: {clean(data['index_error'])})", style="dim"))

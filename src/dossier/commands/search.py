@@ -1,0 +1,127 @@
+"""``dossier search``: full-text and field queries over the index."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.text import Text
+
+from dossier.commands import FINDINGS, OK, USAGE, Command, Context
+from dossier.model import Kind
+from dossier.safe import clean
+
+QUERY_HELP = """\
+Query language (Whoosh): words (all must match), "a phrase", AND / OR / NOT,
+parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), and fields:
+  actor:mark-milley   events and sources naming an actor (id)
+  source:ID  related:ID  link:ID  org:ID  ref:ID (any reference)
+  tag:retaliation  type:person  status:disputed  kind:event
+  importance:>=8  importance:[5 TO 7]
+  date:2025  date:2025-01  date:[2020 TO 2021]  (event date, source published, actor born)
+  title:  alias:  outlet:  author:  location:  content:  id:
+Names and aliases weigh more than the body. Exit code: 0 found, 1 nothing found,
+2 the query cannot be read.
+"""
+
+
+class Search(Command):
+    """Search the tree: words, phrases, fields, ranges, prefixes and fuzzy terms.
+
+    """  # the query language is appended below
+
+    __doc__ = (__doc__ or "").rstrip() + "\n\n" + QUERY_HELP
+
+    name = "search"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("query", nargs="+", help="the query (quote it in the shell when it holds spaces)")
+        parser.add_argument("--kind", choices=[k.value for k in Kind], help="only entries of this kind")
+        parser.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
+
+    def run(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.commands.index import open_index
+        from dossier.index import QueryError
+
+        text = " ".join(args.query)
+        if args.limit < 1:
+            context.err.print("dossier: --limit must be at least 1", markup=False)
+            return USAGE
+        store = context.store()
+        index = open_index(context, store)
+        try:
+            try:
+                hits = index.search(text, kind=Kind(args.kind) if args.kind else None, limit=args.limit)
+            except QueryError as exc:
+                message = f"dossier: the query {text!r} cannot be searched: {exc.message}"
+                context.err.print(Text(clean(message)))
+                if exc.position is not None:
+                    context.err.print(Text("  " + clean(text) + "\n  " + " " * exc.position + "^"))
+                return USAGE
+        finally:
+            index.close()
+        if args.json:
+            context.print_json([_hit_json(hit) for hit in hits])
+        else:
+            _render(context, text, hits)
+        return OK if hits else FINDINGS
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    row = hit.row
+    return {
+        "id": row.id,
+        "kind": row.kind.value,
+        "title": row.title,
+        "date": row.date,
+        "type": row.type,
+        "importance": row.importance,
+        "status": row.status,
+        "outlet": row.outlet,
+        "tags": list(row.tags),
+        "folder": row.folder,
+        "file": row.main_file,
+        "score": round(hit.score, 4),
+        "snippet": hit.snippet,
+        "highlights": [list(span) for span in hit.highlights],
+    }
+
+
+def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "bold yellow") -> Text:
+    """A snippet as Rich text, each piece cleaned separately so that the spans stay right."""
+    text = Text()
+    position = 0
+    for start, end in spans:
+        if start < position:
+            continue
+        text.append(clean(snippet[position:start]))
+        text.append(clean(snippet[start:end]), style=style)
+        position = end
+    text.append(clean(snippet[position:]))
+    return text
+
+
+def _render(context: Context, query: str, hits: list[Any]) -> None:
+    out = context.out
+    if not hits:
+        out.print(Text(f"No entry matches {clean(query)!r}.", style="dim"))
+        return
+    for hit in hits:
+        row = hit.row
+        head = Text(clean(row.title), style="bold")
+        details = [row.kind.value, row.id]
+        if row.date:
+            details.append(row.date)
+        if row.type:
+            details.append(row.type)
+        if row.importance is not None:
+            details.append(f"importance {row.importance}")
+        if row.status:
+            details.append(row.status)
+        head.append("  " + clean(" · ".join(details)), style="dim")
+        out.print(head)
+        if hit.snippet:
+            line = Text("  ")
+            line.append_text(highlighted(hit.snippet, hit.highlights))
+            out.print(line)
+    out.print(Text(f"{len(hits)} result(s)", style="dim"))

@@ -1,0 +1,246 @@
+"""Watching a tree: file events, debounced into batches of changed paths.
+
+A ``git checkout`` of 500 files produces thousands of events (every file
+deleted and recreated, ``.git/`` churning, events still arriving a fraction of
+a second after git exits). The watcher keeps only what can change an entry
+(kind files, text files, ``dossier.toml``, folders), keys pending work by
+tree-relative path (both ends of a move), and hands the set over once the tree
+has been quiet for ``quiet`` seconds, or at the latest ``max_delay`` seconds
+after the first pending change, so that a long stream of changes still shows
+up while it lasts.
+
+:class:`TreeWatcher` is the contract the TUI uses (it applies batches in its
+own worker); :class:`IndexWatcher` couples a watcher to an :class:`Index` for
+``dossier index --watch`` and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from dossier.model import KIND_FILES, TEXT_SUFFIXES
+from dossier.store import COLLECTION_FILE
+
+log = logging.getLogger(__name__)
+
+#: Event types that never change a file's content.
+_IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
+
+
+def relevant(rel: str, is_directory: bool) -> bool:
+    """True when a change at this tree-relative path can change an entry."""
+    parts = PurePosixPath(rel).parts
+    if not parts or any(p.startswith(".") or p == "__pycache__" for p in parts):
+        return False  # .git/, editors' hidden temporary files, our own atomic writes' temp files
+    if is_directory:
+        return True
+    name = parts[-1]
+    return name in KIND_FILES or name == COLLECTION_FILE or name.lower().endswith(TEXT_SUFFIXES)
+
+
+class TreeWatcher:
+    """watchdog observer on a tree; collects changed paths and signals debounced batches.
+
+    ``on_batch()`` is called from the watcher's own thread when a batch is
+    ready; the consumer then calls :meth:`take`. Until it does, no further
+    signal is sent (changes keep accumulating in the same batch).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        on_batch: Callable[[], None],
+        quiet: float = 0.3,
+        max_delay: float = 1.0,
+    ) -> None:
+        self.root = Path(root).absolute()
+        self.on_batch = on_batch
+        self.quiet = quiet
+        self.max_delay = max_delay
+        self._pending: set[str] = set()
+        self._first = 0.0
+        self._last = 0.0
+        self._signalled = False
+        self._stopped = False
+        self._cond = threading.Condition()
+        self._observer: Any = None
+        self._thread: threading.Thread | None = None
+
+    # -- events in
+
+    def _event(self, event: Any) -> None:
+        if event.event_type in _IGNORED_EVENTS:
+            return
+        if event.event_type == "modified" and event.is_directory:
+            return  # a folder's mtime changed: the event for the file inside says which
+        paths = [event.src_path]
+        dest = getattr(event, "dest_path", None)
+        if dest:
+            paths.append(dest)
+        found = []
+        for path in paths:
+            rel = self._rel(path)
+            if rel is not None and relevant(rel, event.is_directory):
+                found.append(rel)
+        if found:
+            self.add(found)
+
+    def _rel(self, path: str | bytes) -> str | None:
+        text = os.fsdecode(path)
+        try:
+            rel = os.path.relpath(text, self.root)
+        except ValueError:
+            return None
+        if rel == "." or rel.startswith(".."):
+            return None
+        return rel.replace(os.sep, "/")
+
+    def add(self, paths: list[str] | set[str]) -> None:
+        """Record changed tree-relative paths (the observer does this; tests and importers may too)."""
+        now = time.monotonic()
+        with self._cond:
+            if not self._pending:
+                self._first = now
+            self._pending.update(paths)
+            self._last = now
+            self._cond.notify_all()
+
+    # -- batches out
+
+    def take(self) -> set[str]:
+        """The pending paths, cleared atomically."""
+        with self._cond:
+            taken, self._pending = self._pending, set()
+            self._signalled = False
+            self._cond.notify_all()
+            return taken
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (not self._pending or self._signalled):
+                    self._cond.wait()
+                if self._stopped:
+                    return
+                now = time.monotonic()
+                due = min(self._last + self.quiet, self._first + self.max_delay)
+                if now < due:
+                    self._cond.wait(due - now)
+                    continue
+                self._signalled = True
+            try:
+                self.on_batch()
+            except Exception:  # the consumer's bug must not stop the watching
+                log.exception("on_batch failed")
+
+    def start(self) -> None:
+        from watchdog.events import FileSystemEventHandler
+
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: Any) -> None:
+                watcher._event(event)
+
+        self._observer = _make_observer(self.root, Handler())
+        self._thread = threading.Thread(target=self._run, name="dossier-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        self._thread = None
+
+    def __enter__(self) -> TreeWatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _make_observer(root: Path, handler: Any) -> Any:
+    """The native observer; a polling one where the system refuses (e.g. out of inotify watches)."""
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    observer = Observer()
+    observer.schedule(handler, str(root), recursive=True)
+    try:
+        observer.start()
+    except OSError as exc:
+        log.warning("native file watching failed (%s); polling instead", exc)
+        observer = PollingObserver(timeout=1)
+        observer.schedule(handler, str(root), recursive=True)
+        observer.start()
+    return observer
+
+
+class IndexWatcher:
+    """Keeps an index current: each batch from a :class:`TreeWatcher` goes to ``Index.apply``.
+
+    ``on_changes(changes)`` is called (from the watcher's thread) after each
+    batch that changed something. A batch that meets another process's write
+    is kept and tried again.
+    """
+
+    def __init__(
+        self,
+        index: Any,
+        on_changes: Callable[[Any], None] | None = None,
+        quiet: float = 0.3,
+        max_delay: float = 1.0,
+    ) -> None:
+        self.index = index
+        self.on_changes = on_changes
+        self.watcher = TreeWatcher(index.store.root, self._batch, quiet=quiet, max_delay=max_delay)
+        self.batches = 0
+        self.last_error: BaseException | None = None
+
+    def _batch(self) -> None:
+        from dossier.index import IndexBusy
+
+        paths = self.watcher.take()
+        if not paths:
+            return
+        try:
+            changes = self.index.apply(paths)
+        except IndexBusy:
+            self.watcher.add(paths)  # another process writes: try again after the next quiet period
+            return
+        except Exception as exc:  # keep watching; the next reconcile will catch up
+            self.last_error = exc
+            log.exception("updating the index failed")
+            return
+        self.batches += 1
+        if changes and self.on_changes is not None:
+            self.on_changes(changes)
+
+    def start(self) -> None:
+        self.watcher.start()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+
+    def __enter__(self) -> IndexWatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+__all__ = ["IndexWatcher", "TreeWatcher", "relevant"]

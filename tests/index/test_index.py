@@ -1,0 +1,266 @@
+"""The index on small temporary trees: building, reconciling, applying changes, queries, links."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dossier.check import check_tree
+from dossier.index import INDEX_FORMAT_VERSION, Index, QueryError
+from dossier.model import Kind
+from dossier.store import Store
+from tests.index.helpers import actor, bump_mtime, event, small_tree, source, write
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return small_tree(tmp_path / "tree")
+
+
+@pytest.fixture
+def index(tree: Path, tmp_path: Path):
+    ix = Index.open(Store(tree), tmp_path / "ix")
+    ix.reconcile()
+    yield ix
+    ix.close()
+
+
+def ids(hits) -> list[str]:
+    return [h.row.id for h in hits]
+
+
+def test_first_open_indexes_every_entry(index: Index) -> None:
+    assert index.counts() == {Kind.ACTOR: 2, Kind.EVENT: 2, Kind.SOURCE: 1}
+    row = index.row("2025-01-28-detail-revoked")
+    assert row is not None
+    assert (row.kind, row.date, row.importance, row.status, row.tags) == (
+        Kind.EVENT, "2025-01-28", 9, "confirmed", ("retaliation",)
+    )
+    assert index.row("2025-01-28-cnn-report").outlet == "CNN"
+
+
+def test_reconcile_with_nothing_changed_reports_nothing(index: Index) -> None:
+    assert not index.reconcile()
+
+
+def test_touched_file_with_same_content_is_not_reindexed(index: Index, tree: Path) -> None:
+    bump_mtime(tree / "actors/mark-milley/notes.md")
+    assert not index.reconcile()
+    assert not index.reconcile()  # and the new mtime was recorded
+
+
+def test_reconcile_sees_new_changed_deleted_and_moved_entries(index: Index, tree: Path) -> None:
+    actor(tree, "jack-reed", "Jack Reed", summary="Senator.")
+    write(tree / "actors/mark-milley/notes.md", "Now about Kabul airlift only.")
+    shutil.rmtree(tree / "sources/2025-01-28-cnn-report")
+    (tree / "archive").mkdir()
+    os.rename(tree / "events/2020-06-01-lafayette-square", tree / "archive/2020-06-01-lafayette-square")
+    changes = index.reconcile()
+    assert changes.added == {"jack-reed"}
+    assert changes.changed == {"mark-milley", "2020-06-01-lafayette-square"}
+    assert changes.removed == {"2025-01-28-cnn-report"}
+    assert ids(index.search("kabul")) == ["mark-milley"]
+    assert index.search("airlift") and not index.search("1980")
+    assert index.row("2020-06-01-lafayette-square").folder == "archive/2020-06-01-lafayette-square"
+    assert index.row("2025-01-28-cnn-report") is None
+
+
+def test_apply_handles_files_folders_and_moves(index: Index, tree: Path) -> None:
+    source(tree, "2025-02-01-new-source", "Fresh reporting on Hegseth", "2025-02-01", text="zebra crossing")
+    changes = index.apply(["sources/2025-02-01-new-source"])
+    assert changes.added == {"2025-02-01-new-source"}
+    assert ids(index.search("zebra")) == ["2025-02-01-new-source"]
+
+    write(tree / "sources/2025-02-01-new-source/text.md", "giraffe")
+    changes = index.apply(["sources/2025-02-01-new-source/text.md"])
+    assert changes.changed == {"2025-02-01-new-source"}
+    assert not index.search("zebra") and index.search("giraffe")
+
+    (tree / "old").mkdir()
+    os.rename(tree / "sources", tree / "old/sources")
+    changes = index.apply(["sources", "old/sources"])
+    assert changes.changed == {"2025-02-01-new-source", "2025-01-28-cnn-report"}
+    assert index.row("2025-01-28-cnn-report").folder == "old/sources/2025-01-28-cnn-report"
+
+    shutil.rmtree(tree / "old")
+    changes = index.apply(["old"])
+    assert changes.removed == {"2025-02-01-new-source", "2025-01-28-cnn-report"}
+    assert not index.search("giraffe")
+
+
+def test_apply_ignores_hidden_and_unrelated_files(index: Index, tree: Path) -> None:
+    write(tree / "actors/mark-milley/.notes.md.swp", "junk")
+    write(tree / "actors/mark-milley/photo.jpg", "junk")
+    assert not index.apply([".git/index", "actors/mark-milley/.notes.md.swp", "actors/mark-milley/photo.jpg"])
+
+
+def test_a_corrupt_index_is_rebuilt(tree: Path, tmp_path: Path) -> None:
+    ix_dir = tmp_path / "ix"
+    with Index.open(Store(tree), ix_dir) as index:
+        index.reconcile()
+    for path in (ix_dir / "whoosh").iterdir():
+        path.write_bytes(b"garbage")
+    with Index.open(Store(tree), ix_dir) as index:
+        assert index.rebuilt_reason == "the index was damaged"
+        assert index.reconcile().added
+        assert ids(index.search("zebra OR giraffe")) == []
+        assert "mark-milley" in ids(index.search("milley"))
+
+
+def test_a_garbage_state_file_or_a_deleted_cache_is_rebuilt(tree: Path, tmp_path: Path) -> None:
+    ix_dir = tmp_path / "ix"
+    with Index.open(Store(tree), ix_dir) as index:
+        index.reconcile()
+    (ix_dir / "state.pickle").write_bytes(b"\x80\x05garbage")
+    with Index.open(Store(tree), ix_dir) as index:
+        assert index.rebuilt_reason is not None
+        index.reconcile()
+        assert index.counts()[Kind.ACTOR] == 2
+    shutil.rmtree(ix_dir)
+    with Index.open(Store(tree), ix_dir) as index:
+        index.reconcile()
+        assert index.counts()[Kind.EVENT] == 2
+
+
+def test_another_format_version_is_rebuilt(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ix_dir = tmp_path / "ix"
+    with Index.open(Store(tree), ix_dir) as index:
+        index.reconcile()
+    monkeypatch.setattr("dossier.index.INDEX_FORMAT_VERSION", INDEX_FORMAT_VERSION + 1)
+    with Index.open(Store(tree), ix_dir) as index:
+        assert index.rebuilt_reason == "the index format changed"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("actor:mark-milley", ["2025-01-28-detail-revoked"]),
+        ("tag:retaliation", ["2025-01-28-detail-revoked"]),
+        ("type:person", ["mark-milley", "pete-hegseth"]),
+        ("status:disputed", ["2020-06-01-lafayette-square"]),
+        ("importance:>=8", ["2025-01-28-detail-revoked"]),
+        ("date:[2020 TO 2021]", ["2020-06-01-lafayette-square"]),
+        ("date:2020-06", ["2020-06-01-lafayette-square"]),
+        ("kind:source clearance", ["2025-01-28-cnn-report"]),
+        ('"security clearance"', ["2025-01-28-cnn-report"]),
+        ("apologised AND president", ["2020-06-01-lafayette-square"]),
+        ("walk OR airlift", ["2020-06-01-lafayette-square"]),
+        ("detail NOT kind:event", ["2025-01-28-cnn-report", "pete-hegseth"]),  # a link's rel is text too
+        ("hegs*", ["2025-01-28-cnn-report", "2025-01-28-detail-revoked", "pete-hegseth"]),
+        ("hegsth~", ["2025-01-28-cnn-report", "2025-01-28-detail-revoked", "pete-hegseth"]),
+        ("link:mark-milley", ["pete-hegseth"]),
+        ("source:2025-01-28-cnn-report", ["2025-01-28-detail-revoked"]),
+    ],
+)
+def test_queries_of_each_kind(index: Index, query: str, expected: list[str]) -> None:
+    assert sorted(ids(index.search(query))) == expected
+
+
+def test_names_weigh_more_than_the_body(index: Index) -> None:
+    hits = index.search("milley")
+    assert hits[0].row.id == "mark-milley"
+    assert {"2025-01-28-detail-revoked", "2020-06-01-lafayette-square"} <= set(ids(hits))
+
+
+def test_snippet_highlights_the_matched_words(index: Index) -> None:
+    (hit,) = index.search("clearance")
+    assert [hit.snippet[s:e].lower() for s, e in hit.highlights] == ["clearance"]
+
+
+def test_search_by_kind(index: Index) -> None:
+    assert ids(index.search("milley", kind=Kind.EVENT)) and all(
+        h.row.kind is Kind.EVENT for h in index.search("milley", kind=Kind.EVENT)
+    )
+
+
+@pytest.mark.parametrize("query", ["", "   ", '"unclosed', "(a OR b", "a)", "nosuchfield:x", "importance:>=high",
+                                   "date:[2020 TO", "date:yesterday"])
+def test_bad_queries_raise_a_query_error(index: Index, query: str) -> None:
+    with pytest.raises(QueryError) as info:
+        index.search(query)
+    assert info.value.message
+
+
+def test_rows_sorting_and_filtering(index: Index) -> None:
+    assert [r.id for r in index.rows(Kind.ACTOR)] == ["mark-milley", "pete-hegseth"]
+    assert [r.id for r in index.rows(Kind.EVENT)] == ["2025-01-28-detail-revoked", "2020-06-01-lafayette-square"]
+    assert [r.id for r in index.rows(Kind.EVENT, sort="date")][0] == "2020-06-01-lafayette-square"
+    assert [r.id for r in index.rows(text="general mark")] == ["mark-milley"]  # an alias
+    assert [r.id for r in index.rows(tag="protests")] == ["2020-06-01-lafayette-square"]
+    assert [r.id for r in index.rows(Kind.EVENT, min_importance=8)] == ["2025-01-28-detail-revoked"]
+    assert [r.id for r in index.rows(Kind.EVENT, actor="mark-milley")] == ["2025-01-28-detail-revoked"]
+    assert len(index.rows(limit=2)) == 2
+    assert ("retaliation", 1) in index.tags()
+
+
+def test_backlinks_of_an_actor(index: Index) -> None:
+    links = [(b.row.id, b.field, b.label) for b in index.backlinks("mark-milley")]
+    assert links == [
+        ("2025-01-28-detail-revoked", "actors", None),
+        ("pete-hegseth", "links.to", "revoked the detail of"),
+    ]
+    assert [(b.row.id, b.field) for b in index.backlinks("2025-01-28-cnn-report")] == [
+        ("2025-01-28-detail-revoked", "sources")
+    ]
+
+
+def test_mentions_are_names_in_texts_without_a_reference(index: Index, tree: Path) -> None:
+    mentions = index.mentions("mark-milley")
+    # The CNN source and the Lafayette event name him without referencing him; the revocation event
+    # references him, so it is a backlink, not a mention; "MM" is too short to look for.
+    assert sorted((m.row.id, m.path) for m in mentions) == [
+        ("2020-06-01-lafayette-square", "events/2020-06-01-lafayette-square/summary.md"),
+        ("2025-01-28-cnn-report", "sources/2025-01-28-cnn-report/text.md"),
+    ]
+    lafayette = next(m for m in mentions if m.row.id == "2020-06-01-lafayette-square")
+    assert lafayette.name == "General Mark Milley" and "General Mark Milley" in lafayette.snippet
+    # Mentions are computed at query time: referencing the actor turns the mention into a backlink.
+    event(tree, "2020-06-01-lafayette-square", "Lafayette Square walk", '"2020-06"', actors=("mark-milley",),
+          summary="General Mark Milley walked with the president.")
+    index.apply(["events/2020-06-01-lafayette-square/event.toml"])
+    assert [m.row.id for m in index.mentions("mark-milley")] == ["2025-01-28-cnn-report"]
+
+
+def test_problems_agree_with_check(index: Index, tree: Path) -> None:
+    index.reconcile()
+    # donald-trump is referenced but missing; break a file too
+    write(tree / "actors/pete-hegseth/profile.toml", 'name = "Pete Hegseth"\ntype = "persn"\n')
+    write(tree / "actors/bad/profile.toml", "name = [unclosed\n")
+    index.reconcile()
+    expected = [(p.path, p.line, p.code) for p in check_tree(Store(tree)).problems]
+    assert [(p.path, p.line, p.code) for p in index.problems()] == expected
+    assert {"missing-reference", "vocabulary", "toml"} <= {code for _p, _l, code in expected}
+    assert index.row("2020-06-01-lafayette-square").problems == 1  # the missing donald-trump
+    actor(tree, "donald-trump", "Donald Trump")
+    index.apply(["actors/donald-trump"])
+    assert index.row("2020-06-01-lafayette-square").problems == 0
+
+
+def test_duplicate_ids_are_reported_and_resolved(index: Index, tree: Path) -> None:
+    write(tree / "more/mark-milley/profile.toml", 'name = "Another Milley"\n')
+    index.apply(["more/mark-milley"])
+    assert any(p.code == "duplicate-id" for p in index.problems())
+    shutil.rmtree(tree / "more")
+    index.apply(["more"])
+    assert not any(p.code == "duplicate-id" for p in index.problems())
+    assert index.row("mark-milley").title == "Mark A. Milley"
+
+
+def test_unknown_fields_are_searchable(index: Index, tree: Path) -> None:
+    write(tree / "actors/pete-hegseth/profile.toml", 'name = "Pete Hegseth"\nhometown = "Forest Lake"\n')
+    index.apply(["actors/pete-hegseth/profile.toml"])
+    assert ids(index.search('"forest lake"')) == ["pete-hegseth"]
+
+
+def test_a_second_index_object_sees_the_first_ones_writes(index: Index, tree: Path, tmp_path: Path) -> None:
+    other = Index.open(Store(tree), tmp_path / "ix")
+    try:
+        actor(tree, "jack-reed", "Jack Reed")
+        index.apply(["actors/jack-reed"])
+        assert other.row("jack-reed") is not None
+        assert ids(other.search("reed")) == ["jack-reed"]
+    finally:
+        other.close()
