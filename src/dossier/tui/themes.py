@@ -22,15 +22,11 @@ _COLOUR_FIELDS = {"primary", "secondary", "warning", "error", "success", "accent
 
 
 def shipped_themes_dir() -> Path:
-    """The ``themes/`` folder: the installed ``dossier.themes`` package, else the repository's."""
-    try:
-        from importlib.resources import files
-
-        folder = Path(str(files("dossier.themes")))
-        if folder.is_dir():
-            return folder
-    except (ModuleNotFoundError, TypeError):
-        pass
+    """The shipped themes: ``dossier/themes`` in the package (in the repository a symbolic link to the
+    top-level ``themes/``, copied as files into a wheel by the package-data rule), else the top level."""
+    packaged = Path(__file__).resolve().parents[1] / "themes"
+    if packaged.is_dir():
+        return packaged
     return Path(__file__).resolve().parents[3] / "themes"
 
 

@@ -1,0 +1,216 @@
+"""The ``dossier`` browser: a Textual app on a tree, reading through the search index.
+
+:func:`make_app` builds the app (the CLI and the tests share it); :func:`run_app`
+runs it. At start the first screen appears at once; the index is opened and
+reconciled in a thread worker, then the file watcher keeps it current. All
+index work runs in the one exclusive "index" worker group and reports back as
+messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from dossier.store import Store
+from dossier.tui.config import Config, config_dir
+from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened
+from dossier.tui.screens.browser import BrowserScreen
+from dossier.tui.themes import load_themes, shipped_themes_dir
+
+if TYPE_CHECKING:
+    from textual.theme import Theme
+
+    from dossier.index import Index
+
+
+def _commands_provider():  # type: ignore[no-untyped-def]
+    from dossier.tui.commands import ActionsProvider
+
+    return ActionsProvider
+
+
+class DossierApp(App[int]):
+    """Browse a dossier tree with the keyboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "dossier"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    ]
+    COMMANDS = App.COMMANDS | {_commands_provider}
+
+    def __init__(self, store: Store, index_dir: Path | None = None, *, watch: bool = True,
+                 settings_dir: Path | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.index_dir = index_dir
+        self.watch_files = watch
+        self.index: Index | None = None
+        self.watcher = None
+        self.settings_dir = settings_dir or config_dir()
+        self.config = Config.load(self.settings_dir)
+        self.dossier_themes: dict[str, Theme] = {}
+        self._theme_errors: list[str] = []
+        self._load_themes()
+        self.browser = BrowserScreen()
+
+    # -- themes and settings
+
+    def _load_themes(self) -> None:
+        loaded = load_themes(shipped_themes_dir(), self.settings_dir / "themes")
+        for theme in loaded.themes.values():
+            self.register_theme(theme)
+        self.dossier_themes = loaded.themes
+        message = loaded.message()
+        if message:
+            self._theme_errors.append(message)
+        if self.config.problem:
+            self._theme_errors.append(self.config.problem)
+        wanted = self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            if wanted != "dossier-dark":
+                self._theme_errors.append(f"Theme {wanted!r} is not available; using the default.")
+            self.theme = "dossier-dark" if "dossier-dark" in self.available_themes else "textual-dark"
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name == self.config.theme:
+            return
+        self.config.theme = theme.name
+        problem = self.config.save(self.settings_dir)
+        if problem:
+            self.notify(problem, severity="warning")
+
+    # -- lifecycle
+
+    def get_default_screen(self) -> BrowserScreen:
+        return self.browser
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for message in self._theme_errors:
+            self.notify(message, severity="error", timeout=10)
+        self.set_interval(0.5, self._poll_index_state)
+        self.open_index()
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.index is not None:
+            self.index.close()
+
+    def _poll_index_state(self) -> None:
+        if self.index is not None:
+            self.browser.set_status(index_state=self.index.state)
+
+    # -- the index (one exclusive worker group, results as messages)
+
+    @work(thread=True, exclusive=True, group="index")
+    def open_index(self) -> None:
+        try:
+            from dossier.index import Index
+
+            index = Index.open(self.store, self.index_dir)
+        except Exception as exc:  # an unusable index folder must not stop browsing
+            self.post_message(IndexFailed(f"the index could not be opened: {exc}"))
+            return
+        self.post_message(IndexOpened(index))
+        try:
+            changes = index.reconcile()
+        except Exception as exc:  # e.g. another process holds the index: keep what it has
+            self.post_message(IndexFailed(f"the index could not be brought up to date: {exc}"))
+            changes = None
+        self.post_message(IndexChanged(changes, index.counts(), len(index.problems()), reconciled=True))
+        if self.watch_files:
+            self._start_watcher()
+
+    def _start_watcher(self) -> None:
+        """Runs in the index worker: watching a large tree means walking every folder once."""
+        try:
+            from dossier.watch import TreeWatcher
+        except ImportError:
+            return
+        watcher = TreeWatcher(self.store.root, self._on_batch)
+        try:
+            watcher.start()
+        except Exception as exc:  # e.g. too many inotify watches: browsing still works
+            self.post_message(IndexFailed(f"watching the tree for changes failed: {exc}"))
+            return
+        self.watcher = watcher
+
+    def _on_batch(self) -> None:
+        self.post_message(FilesChanged())
+
+    def on_files_changed(self, message: FilesChanged) -> None:
+        if self.watcher is not None:
+            paths = self.watcher.take()  # cheap and atomic; the watcher signals again only after a take
+            if paths:
+                self._apply(sorted(paths))
+
+    def apply_paths(self, paths: list[str]) -> None:
+        """Bring the index up to date with files the app itself changed (an edit, a new entry)."""
+        self._apply(paths)
+
+    # Not exclusive: cancelling a queued apply would drop its paths; the index serialises writes itself.
+    @work(thread=True, group="index")
+    def _apply(self, paths: list[str]) -> None:
+        index = self.index
+        if index is None or not paths:
+            return
+        try:
+            changes = index.apply(paths)
+        except Exception as exc:
+            self.post_message(IndexFailed(f"updating the index failed: {exc}"))
+            return
+        self.post_message(IndexChanged(changes, index.counts(), len(index.problems())))
+
+    def _browser_ready(self) -> bool:
+        """False while the app is starting or shutting down (the browser's widgets are not there)."""
+        return self.is_running and not self._exit and bool(self.browser.query("#filter"))
+
+    def on_index_opened(self, message: IndexOpened) -> None:
+        self.index = message.index
+        if not self._browser_ready():
+            return
+        self.browser.set_status(index_state=message.index.state)
+        self.browser.index_opened()
+
+    def on_index_changed(self, message: IndexChanged) -> None:
+        if not self._browser_ready():
+            return
+        self.browser.set_status(counts=message.counts, problems=message.problems,
+                                index_state=self.index.state if self.index else None)
+        if message.reconciled or message.changes:
+            self.browser.index_changed(message.changes.ids if message.changes else None)
+
+    def on_index_failed(self, message: IndexFailed) -> None:
+        self.browser.set_status(index_state="unavailable" if self.index is None else None)
+        self.notify(message.reason, severity="error", timeout=10)
+
+    # -- app-wide actions
+
+    def action_help(self) -> None:
+        from dossier.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def make_app(store: Store, index_dir: Path | None = None, *, watch: bool = True,
+             settings_dir: Path | None = None) -> DossierApp:
+    """The browser on this tree (index in ``index_dir``, else the default place)."""
+    return DossierApp(store, index_dir, watch=watch, settings_dir=settings_dir)
+
+
+def run_app(store: Store, index_dir: Path | None = None) -> int:
+    """Run the browser until the user quits; the exit code."""
+    app = make_app(store, index_dir)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,55 @@
+"""The command palette (``ctrl+p``): every action of the browser, and every theme.
+
+The commands are made from the bindings themselves (each has a description),
+so a new key is in the palette without further work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from dossier.model import Kind
+
+
+class ActionsProvider(Provider):
+    """Actions of the screen the palette was opened on, plus lists and themes."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        from dossier.tui.screens.help import key_names
+
+        app = self.app
+        screen = self.screen
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        seen: set[str] = set()
+        for bindings, namespace in ((getattr(screen, "BINDINGS", []), screen), (app.BINDINGS, app)):
+            for binding in bindings:
+                if not hasattr(binding, "action") or binding.action in seen or not binding.description:
+                    continue
+                seen.add(binding.action)
+                action = binding.action
+                commands.append((
+                    binding.description,
+                    partial(app.run_action, action, namespace),
+                    f"key: {key_names(binding)}",
+                ))
+        browser = getattr(app, "browser", None)
+        if browser is not None and screen is browser:
+            for kind in Kind:
+                commands.append((f"Show {kind.plural}", partial(browser.show_kind, kind), f"the list of {kind.plural}"))
+        for name in sorted(getattr(app, "dossier_themes", {})):
+            commands.append((f"Theme: {name}", partial(setattr, app, "theme", name), "switch to this theme"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,70 @@
+"""Messages that carry results from workers (and the file watcher) to the UI thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from dossier.index import Changes, Index, Row
+    from dossier.model import Kind
+    from dossier.tui.entry_data import EntryData
+    from dossier.tui.history import Place
+
+
+class IndexOpened(Message):
+    """The index is open (maybe not yet reconciled): lists can be drawn from it."""
+
+    def __init__(self, index: Index) -> None:
+        super().__init__()
+        self.index = index
+
+
+class IndexChanged(Message):
+    """The index took in changes (or finished reconciling); fresh counts and problem total."""
+
+    def __init__(self, changes: Changes | None, counts: dict[Kind, int], problems: int, *, reconciled: bool = False
+                 ) -> None:
+        super().__init__()
+        self.changes = changes
+        self.counts = counts
+        self.problems = problems
+        self.reconciled = reconciled
+
+
+class IndexFailed(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class FilesChanged(Message):
+    """The watcher has a batch of changed paths; a burst of these collapses into one."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FilesChanged)
+
+
+class RowsLoaded(Message):
+    def __init__(self, kind: Kind, text: str, rows: list[Row]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.text = text
+        self.rows = rows
+
+
+class EntryLoaded(Message):
+    def __init__(self, data: EntryData, place: Place, focus: bool) -> None:
+        super().__init__()
+        self.data = data
+        self.place = place
+        self.focus = focus
+
+
+class EntryMissing(Message):
+    def __init__(self, entry_id: str, step: int, extra: Any = None) -> None:
+        super().__init__()
+        self.entry_id = entry_id
+        self.step = step
+        self.extra = extra

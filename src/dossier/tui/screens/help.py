@@ -1,0 +1,85 @@
+"""``?``: every key, read from the bindings themselves (no hand-written table to fall out of date)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from dossier.tui.widgets.entry_view import HINT_LETTERS
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """Every binding of the browser, grouped by where it works."""
+    from dossier.tui.app import DossierApp
+    from dossier.tui.screens.browser import BrowserScreen
+    from dossier.tui.screens.new_entry import NewEntryScreen
+    from dossier.tui.screens.problems import ProblemsScreen
+    from dossier.tui.screens.search import SearchScreen
+    from dossier.tui.screens.timeline import TimelineScreen
+    from dossier.tui.widgets.entry_view import EntryView
+    from dossier.tui.widgets.row_list import RowList
+
+    groups = [
+        ("Everywhere", DossierApp.BINDINGS),
+        ("Main screen", BrowserScreen.BINDINGS),
+        ("Lists", RowList.BINDINGS),
+        ("Open entry", EntryView.BINDINGS),
+        ("Search (/)", SearchScreen.BINDINGS),
+        ("Timeline (t)", TimelineScreen.BINDINGS),
+        ("Problems (!)", ProblemsScreen.BINDINGS),
+        ("New entry (n)", NewEntryScreen.BINDINGS),
+    ]
+    return [(name, [b for b in bindings if isinstance(b, Binding)]) for name, bindings in groups]
+
+
+def key_names(binding: Binding) -> str:
+    names = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        names.append({"question_mark": "?", "slash": "/", "exclamation_mark": "!", "plus": "+", "minus": "-",
+                      "full_stop": "."}.get(key, key))
+    return " / ".join(names)
+
+
+def keys_table() -> Table:
+    table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 2))
+    table.add_column("Key", no_wrap=True, style="bold")
+    table.add_column("Does")
+    table.add_column("Where", style="dim")
+    table.add_row("1-9, " + ", ".join(HINT_LETTERS), "Follow the link shown with that hint, e.g. [1]",
+                  "Open entry (digits also from the list)")
+    table.add_row("enter", "Follow the link under the cursor; on a missing id, offer to create it", "Open entry")
+    table.add_row("ctrl+p", "Command palette: every action, and switching theme", "Everywhere")
+    for where, bindings in binding_groups():
+        for binding in bindings:
+            table.add_row(key_names(binding), binding.description or binding.action, where)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the browser."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static("Keys", classes="dialog-title")
+            yield Static(Text("Everything works from the keyboard. Footer: the keys for where you are. "
+                              "escape closes this."), classes="hint")
+            with VerticalScroll():
+                yield Static(keys_table(), id="keys")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

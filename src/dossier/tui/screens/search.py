@@ -1,0 +1,166 @@
+"""``/``: search everything with the index's query language; results update as you type."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.events import Key
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from dossier.safe import clean
+from dossier.tui.widgets.row_list import RowList
+
+if TYPE_CHECKING:
+    from dossier.index import Hit
+
+
+class SearchResults(Message):
+    def __init__(self, query: str, hits: list[Hit] | None, error: str | None) -> None:
+        super().__init__()
+        self.query = query
+        self.hits = hits
+        self.error = error
+
+
+def highlighted(text: str, spans: tuple[tuple[int, int], ...], limit: int | None = None) -> Text:
+    """Untrusted snippet text with the matched words in bold (spans are offsets into ``text``)."""
+    shown = Text(clean(text))  # clean keeps one character per character, so the spans still fit
+    if len(shown.plain) == len(text):
+        for start, end in spans:
+            shown.stylize("bold reverse", start, end)
+    if limit is not None:
+        shown.truncate(limit, overflow="ellipsis")
+    return shown
+
+
+def format_hit(hit: Hit) -> Text:
+    row = hit.row
+    text = Text(no_wrap=True)
+    text.append(f"{row.kind.value:<7}", style="dim")
+    if row.date:
+        text.append(f"{clean(row.date, 10):<11}", style="dim")
+    text.append(clean(row.title, 120), style="bold")
+    if hit.snippet:
+        text.append("  ")
+        text.append_text(highlighted(hit.snippet, hit.highlights))
+    return text
+
+
+HELP = ("words  \"a phrase\"  actor:mark-milley  tag:retaliation  type:event  date:2020..2021  "
+        "fuzzy~  AND OR NOT  (enter opens, ↓ to the results, escape closes)")
+
+
+class SearchScreen(ModalScreen[str | None]):
+    """A query box over the results; enter opens the highlighted hit."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="search.close"),
+        Binding("down", "to_results", "To the results", show=False, id="search.results"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.initial = query
+        self.hits: list[Hit] = []
+        self.searched = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static("Search", classes="dialog-title")
+            yield Input(value=self.initial, placeholder="search everything…", id="query", select_on_focus=False)
+            yield Static(Text(HELP), classes="hint", id="help")
+            yield Static("", classes="error", id="error")
+            yield RowList(format_hit, id="hits", empty_text="type to search")
+            yield Static("", id="preview")
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+        if self.initial:
+            self.run_search(self.initial)
+
+    @on(Input.Changed, "#query")
+    def _changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self) -> None:
+        hits = self.query_one("#hits", RowList)
+        if hits.current is not None:
+            self.dismiss(hits.current.row.id)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        from dossier.index import QueryError
+
+        index = self.app.index  # type: ignore[attr-defined]
+        if not query.strip():
+            self.post_message(SearchResults(query, [], None))
+            return
+        try:
+            hits = index.search(query)
+        except QueryError as exc:
+            where = f" (at character {exc.position + 1})" if exc.position is not None else ""
+            self.post_message(SearchResults(query, None, f"{exc.message}{where}"))
+            return
+        except Exception as exc:  # the UI must outlive any failure of a single query
+            self.post_message(SearchResults(query, None, f"search failed: {exc}"))
+            return
+        self.post_message(SearchResults(query, hits, None))
+
+    def on_search_results(self, message: SearchResults) -> None:
+        if message.query != self.query_one("#query", Input).value:
+            return  # typed on since
+        error = self.query_one("#error", Static)
+        hits = self.query_one("#hits", RowList)
+        if message.error is not None:
+            error.update(Text("⚠ " + clean(message.error, 300)))
+            return
+        error.update("")
+        self.hits = message.hits or []
+        self.searched = message.query
+        hits.set_empty_text("no results" if message.query.strip() else "type to search")
+        hits.set_items(self.hits)
+        self._preview(hits.current)
+
+    @on(RowList.Highlighted, "#hits")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        self._preview(event.item)
+
+    def _preview(self, hit: Hit | None) -> None:
+        preview = self.query_one("#preview", Static)
+        if hit is None:
+            preview.update("")
+            return
+        text = Text(clean(hit.row.title, 300), style="bold")
+        text.append(f"  {hit.row.kind.value} · {clean(hit.row.id, 120)}\n", style="dim")
+        text.append_text(highlighted(hit.snippet, hit.highlights))
+        preview.update(text)
+
+    @on(RowList.Selected, "#hits")
+    def _selected(self, event: RowList.Selected) -> None:
+        self.dismiss(event.item.row.id)
+
+    @on(RowList.TopReached, "#hits")
+    def _top(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def on_key(self, event: Key) -> None:
+        hits = self.query_one("#hits", RowList)
+        if self.focused is hits and event.is_printable and event.character and event.key not in ("j", "k", "g", "G"):
+            event.stop()
+            query = self.query_one("#query", Input)
+            query.focus()
+            query.insert_text_at_cursor(event.character)
+
+    def action_to_results(self) -> None:
+        self.query_one("#hits", RowList).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,495 @@
+"""The open entry, laid out for reading, with every reference and backlink a target.
+
+A target is a focusable row: move to it with ``j``/``k`` and press enter, or
+press the hint key shown in front of it (``1``-``9`` then letters). Everything
+shown from the tree is built as ``rich.text.Text`` from cleaned strings, never
+parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, is_valid_id
+from dossier.safe import clean, clean_block
+from dossier.tui.entry_data import EntryData, plain
+
+if TYPE_CHECKING:
+    from dossier.index import Backlink, Row
+
+#: Letters free for hints: every other lowercase letter is a key of its own.
+HINT_LETTERS = "abcdhilmprsuvwxz"
+HINT_KEYS = "123456789" + HINT_LETTERS
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """Where a target leads and why it is there."""
+
+    entry_id: str
+    field: str  # the field of the reference, or "backlink:<field>" / "mention"
+    label: str | None
+    row: Row | None
+    missing: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.field, self.entry_id)
+
+
+def describe_row(row: Row) -> str:
+    """The short line after a target's title: what kind of entry, when, how important."""
+    parts: list[str] = [row.kind.value]
+    if row.kind is Kind.ACTOR and row.type:
+        parts.append(row.type)
+    if row.kind is Kind.SOURCE and row.outlet:
+        parts.append(row.outlet)
+    if row.date:
+        parts.append(row.date)
+    if row.kind is Kind.EVENT:
+        if row.importance is not None:
+            parts.append(f"importance {row.importance}")
+        if row.status:
+            parts.append(row.status)
+    return " · ".join(clean(p, 60) for p in parts)
+
+
+class Target(Static, can_focus=True):
+    """One reference or backlink: enter opens it."""
+
+    DEFAULT_CSS = """
+    Target { height: auto; padding: 0 1; }
+    Target:focus { background: $block-cursor-background; color: $block-cursor-foreground; }
+    Target.-missing { color: $error; }
+    Target.-compact { text-wrap: nowrap; text-overflow: ellipsis; }
+    Target > .target--hint { color: $accent; text-style: bold; }
+    Target:focus > .target--hint { color: $block-cursor-foreground; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"target--hint"}
+
+    class Chosen(Message):
+        def __init__(self, target: Target) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self, info: TargetInfo, snippet: str | None = None, *, secondary: bool = False) -> None:
+        classes = ["-missing"] if info.missing else []
+        if secondary and not info.missing:
+            classes.append("-compact")
+        super().__init__(classes=" ".join(classes) or None)
+        self.info = info
+        self.hint: str | None = None
+        self.snippet = snippet
+        self.secondary = secondary  # gets a hint key only after every primary target has one
+
+    def render(self) -> Text:
+        text = Text()
+        text.append(f"[{self.hint}] " if self.hint else "    ", style=self.get_component_rich_style("target--hint"))
+        info = self.info
+        if self.secondary and not info.missing and info.row is not None:
+            text.no_wrap = True
+            text.overflow = "ellipsis"
+            text.append("↳ " + (clean(info.label, 60) + ": " if info.label else ""), style="dim")
+            text.append(describe_row(info.row) + "  ", style="dim")
+            text.append(clean(info.row.title, 200))
+            return text
+        if info.missing or info.row is None:
+            text.append(clean(info.entry_id, 100), style="bold")
+            text.append("  missing: no entry has this id (enter to create it)", style="italic")
+        else:
+            text.append(clean(info.row.title, 160), style="bold")
+            text.append("  " + describe_row(info.row), style="dim")
+        if info.label:
+            text.append("  — " + clean(info.label, 200), style="italic")
+        if self.snippet:
+            text.append("\n     “" + clean(self.snippet, 240) + "”", style="dim italic")
+        return text
+
+    def on_click(self) -> None:
+        self.focus()
+
+    def key_enter(self) -> None:
+        self.post_message(self.Chosen(self))
+
+
+def _heading(text: str) -> Static:
+    return Static(Text(text, style="bold underline"), classes="heading")
+
+
+def _grid(rows: Iterable[tuple[str, str]]) -> Static | None:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    count = 0
+    for name, value in rows:
+        if value in ("", None):
+            continue
+        table.add_row(Text(clean(name, 60)), Text(clean_block(value)))
+        count += 1
+    return Static(table, classes="fields") if count else None
+
+
+def importance_bar(importance: int | None) -> str:
+    if importance is None:
+        return ""
+    level = max(0, min(10, importance))
+    return "●" * level + "○" * (10 - level)
+
+
+#: How backlinks are grouped under headings, by the kind of the citing entry and its field.
+BACKLINK_HEADINGS: dict[tuple[Kind, str], str] = {
+    (Kind.EVENT, "actors"): "Events with this actor",
+    (Kind.EVENT, "accounts.by"): "Accounts given in events",
+    (Kind.EVENT, "sources"): "Events citing this source",
+    (Kind.EVENT, "accounts.source"): "Accounts citing this source",
+    (Kind.EVENT, "related"): "Events related to this one",
+    (Kind.SOURCE, "actors"): "Sources about this actor",
+    (Kind.ACTOR, "links.to"): "Actors linked to this one",
+    (Kind.ACTOR, "links.sources"): "Actor links citing this source",
+    (Kind.ACTOR, "roles.org"): "Roles in this organisation",
+}
+
+
+#: Backlinks that repeat what another section shows: reachable, but hinted last.
+SECONDARY_BACKLINKS = {"accounts.by", "accounts.source", "links.sources", "roles.org"}
+
+
+class EntryView(VerticalScroll, can_focus=True):
+    """The right pane: one entry, or a hint of what to do when none is open."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "next_target", "Next link", show=False, id="entry.next"),
+        Binding("up,k", "previous_target", "Previous link", show=False, id="entry.previous"),
+        Binding("home,g", "first_target", "First link", show=False, id="entry.first"),
+        Binding("end,G", "last_target", "Last link", show=False, id="entry.last"),
+    ]
+
+    class TopReached(Message):
+        pass
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.data: EntryData | None = None
+        self.targets: list[Target] = []
+
+    def compose(self) -> Iterable[Widget]:
+        yield Static(Text("Choose an entry on the left and press enter, or press / to search.", style="italic"),
+                     classes="placeholder")
+
+    # -- showing
+
+    async def show_message(self, message: str) -> None:
+        self.data = None
+        self.targets = []
+        await self.remove_children()
+        await self.mount(Static(Text(message, style="italic"), classes="placeholder"))
+
+    async def show(self, data: EntryData) -> None:
+        self.data = data
+        self._created: list[Target] = []
+        widgets = list(self._build(data))
+        ordered = sorted(self._created, key=lambda t: t.secondary)  # stable: primary targets first
+        for target, hint in zip(ordered, HINT_KEYS, strict=False):
+            target.hint = hint
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.mount_all(widgets)
+        self.targets = list(self.query(Target))
+        self.scroll_home(animate=False, immediate=True)
+
+    def hint_target(self, key: str) -> Target | None:
+        for target in self.targets:
+            if target.hint == key:
+                return target
+        return None
+
+    def focused_target(self) -> Target | None:
+        focused = self.screen.focused
+        return focused if isinstance(focused, Target) and focused in self.targets else None
+
+    def cursor(self) -> tuple[tuple[str, str] | None, int | None]:
+        target = self.focused_target()
+        if target is None:
+            return None, None
+        return target.info.key, self.targets.index(target)
+
+    def restore(self, key: tuple[str, str] | None, index: int | None, scroll_y: float, focus: bool) -> None:
+        """Put the cursor back on the target it was on (by what it points at, else by position)."""
+        chosen = None
+        if key is not None:
+            chosen = next((t for t in self.targets if t.info.key == key), None)
+        if chosen is None and index is not None and self.targets:
+            chosen = self.targets[min(index, len(self.targets) - 1)]
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        if focus:
+            if chosen is not None:
+                chosen.focus(scroll_visible=False)
+            else:
+                self.focus(scroll_visible=False)
+
+    # -- moving
+
+    def _move(self, step: int) -> None:
+        if not self.targets:
+            self.scroll_relative(y=step * 3, animate=False)
+            return
+        current = self.focused_target()
+        if current is None:
+            index = 0 if step > 0 else len(self.targets) - 1
+        else:
+            index = self.targets.index(current) + step
+        if index < 0:
+            self.post_message(self.TopReached())
+            return
+        if index >= len(self.targets):
+            self.scroll_end(animate=False)
+            return
+        self.targets[index].focus()
+
+    def action_next_target(self) -> None:
+        self._move(1)
+
+    def action_previous_target(self) -> None:
+        self._move(-1)
+
+    def action_first_target(self) -> None:
+        if self.targets:
+            self.targets[0].focus()
+        self.scroll_home(animate=False)
+
+    def action_last_target(self) -> None:
+        if self.targets:
+            self.targets[-1].focus()
+        self.scroll_end(animate=False)
+
+    # -- layout
+
+    def _build(self, data: EntryData) -> Iterable[Widget]:
+        entry = data.entry
+        seen: set[tuple[str, str]] = set()
+        created = self._created
+
+        def target(entry_id: str, field: str, label: str | None = None, snippet: str | None = None,
+                   secondary: bool = False) -> Target:
+            row = data.rows.get(entry_id)
+            missing = entry_id not in data.rows or row is None
+            if field.startswith(("backlink:", "mention")):
+                missing = False
+            info = TargetInfo(entry_id, field, label, row, missing=missing and is_valid_id(entry_id))
+            if info.key in seen:  # the same target twice in one list: keep both, distinct keys
+                info = TargetInfo(entry_id, f"{field}#{len(seen)}", label, row, missing=info.missing)
+            seen.add(info.key)
+            made = Target(info, snippet, secondary=secondary)
+            created.append(made)
+            return made
+
+        def row_target(row: Row, field: str, label: str | None = None, snippet: str | None = None,
+                       secondary: bool = False) -> Target:
+            data.rows.setdefault(row.id, row)
+            return target(row.id, field, label, snippet, secondary)
+
+        def backlink_sections(first: bool) -> Iterable[Widget]:
+            """Backlinks under headings; ``first`` = only the events an actor is in (shown near the top)."""
+            groups: dict[str, list[Backlink]] = {}
+            for backlink in data.backlinks:
+                is_events = entry.kind is Kind.ACTOR and (backlink.row.kind, backlink.field) == (Kind.EVENT, "actors")
+                if is_events != first:
+                    continue
+                heading = BACKLINK_HEADINGS.get((backlink.row.kind, backlink.field),
+                                                f"Referred to by {backlink.row.kind.plural} ({backlink.field})")
+                groups.setdefault(heading, []).append(backlink)
+            for heading, backlinks in groups.items():
+                if first:  # an actor's events: the latest first
+                    backlinks = sorted(backlinks, key=lambda b: b.row.date or "", reverse=True)
+                yield _heading(heading)
+                shown: set[str] = set()
+                for backlink in backlinks:
+                    if backlink.row.id in shown:
+                        continue
+                    shown.add(backlink.row.id)
+                    yield row_target(backlink.row, "backlink:" + backlink.field, backlink.label,
+                                     secondary=backlink.field in SECONDARY_BACKLINKS)
+
+        title = Text(clean(entry.title, 300), style="bold")
+        yield Static(title, classes="title")
+        subtitle = [entry.kind.value, entry.id]
+        if entry.kind is Kind.ACTOR and isinstance(entry.data.get("type"), str):
+            subtitle.insert(1, entry.data["type"])
+        yield Static(Text(clean("  ·  ".join(subtitle), 300), style="dim"), classes="subtitle")
+
+        if data.problems:
+            yield _heading("Problems")
+            for problem in data.problems:
+                mark = "✗" if problem.severity is Severity.ERROR else "!"
+                line = Text(f"{mark} ", style="bold")
+                line.append(clean(problem.location, 200), style="bold")
+                line.append("  " + clean(problem.message, 500))
+                yield Static(line, classes="problem -error" if problem.severity is Severity.ERROR else "problem")
+            if entry.broken:
+                yield Static(Text("The entry's file could not be read; fix it (press e) and the view updates.",
+                                  style="italic"), classes="problem-help")
+
+        d = entry.data
+        if entry.kind is Kind.ACTOR:
+            if isinstance(d.get("summary"), str) and d["summary"].strip():
+                yield Static(Text(clean_block(d["summary"])), classes="summary")
+            grid = _grid([
+                ("Born", plain(d.get("born", ""))),
+                ("Died", plain(d.get("died", ""))),
+                ("Aliases", plain(entry.aliases)),
+                ("Tags", plain(entry.tags)),
+            ])
+            if grid:
+                yield grid
+            yield from backlink_sections(first=True)
+            roles = _tables(d.get("roles"))
+            if roles:
+                yield _heading("Roles")
+                for role in roles:
+                    period = _period(role.get("from"), role.get("to"))
+                    org = role.get("org")
+                    label = clean(plain(role.get("title", "")), 200)
+                    if isinstance(org, str) and is_valid_id(org):
+                        yield target(org, "roles.org", f"{label}{period}")
+                    else:
+                        text = Text("    " + label, style="bold")
+                        if org:
+                            text.append(", " + clean(plain(org), 200))
+                        text.append(period, style="dim")
+                        yield Static(text, classes="role")
+            links = _tables(d.get("links"))
+            if links:
+                yield _heading("Links")
+                for link in links:
+                    to = link.get("to")
+                    rel = plain(link.get("rel", "")) + _period(link.get("since"), link.get("until"))
+                    if isinstance(to, str):
+                        yield target(to, "links.to", rel)
+                    for source in _ids(link.get("sources")):
+                        yield target(source, "links.sources", "source", secondary=True)
+        elif entry.kind is Kind.EVENT:
+            grid = _grid([
+                ("Date", plain(d.get("date", ""))),
+                ("Importance", f"{importance_bar(d['importance'])} {d['importance']}/10"
+                 if isinstance(d.get("importance"), int) else plain(d.get("importance", ""))),
+                ("Status", plain(d.get("status", ""))),
+                ("Location", plain(d.get("location", ""))),
+                ("Tags", plain(entry.tags)),
+            ])
+            if grid:
+                yield grid
+            actors = _ids(d.get("actors"))
+            if actors:
+                yield _heading("Actors")
+                for actor in actors:
+                    yield target(actor, "actors")
+            accounts = _tables(d.get("accounts"))
+            if accounts:
+                yield _heading("Accounts (who says what)")
+                cards = []
+                for account in accounts:
+                    parts: list[Widget] = []
+                    by = account.get("by")
+                    if isinstance(by, str):
+                        parts.append(target(by, "accounts.by"))
+                    parts.append(Static(Text("“" + clean_block(plain(account.get("claim", ""))) + "”"),
+                                        classes="claim"))
+                    source = account.get("source")
+                    if isinstance(source, str):
+                        parts.append(target(source, "accounts.source"))
+                    cards.append(Vertical(*parts, classes="account"))
+                yield Horizontal(*cards, classes="accounts")
+            sources = _ids(d.get("sources"))
+            if sources:
+                yield _heading("Sources")
+                for source in sources:
+                    yield target(source, "sources")
+            related = _ids(d.get("related"))
+            if related:
+                yield _heading("Related events")
+                for other in related:
+                    yield target(other, "related")
+        else:
+            grading = ""
+            reliability, credibility = d.get("reliability"), d.get("credibility")
+            if reliability or credibility:
+                grading = f"{plain(reliability or '?')}{plain(credibility or '?')}"
+                meanings = [RELIABILITY_MEANING.get(reliability, ""), CREDIBILITY_MEANING.get(credibility, "")]
+                meanings = [m for m in meanings if m]
+                if meanings:
+                    grading += " (" + " source; ".join(meanings) + ")"
+            grid = _grid([
+                ("Outlet", plain(d.get("outlet", ""))),
+                ("Author", plain(d.get("author", ""))),
+                ("Published", plain(d.get("published", ""))),
+                ("Accessed", plain(d.get("accessed", ""))),
+                ("Type", plain(d.get("type", ""))),
+                ("Grading", grading),
+                ("URL", plain(d.get("url", ""))),
+                ("Tags", plain(entry.tags)),
+            ])
+            if grid:
+                yield grid
+            actors = _ids(d.get("actors"))
+            if actors:
+                yield _heading("Actors")
+                for actor in actors:
+                    yield target(actor, "actors")
+
+        yield from backlink_sections(first=False)
+        if data.backlinks and data.backlinks_total > len(data.backlinks):
+            yield Static(Text(f"… and {data.backlinks_total - len(data.backlinks)} more (press t for the "
+                              "timeline)", style="italic"))
+        if data.mentions:
+            yield _heading("Mentioned in text")
+            for mention in data.mentions:
+                yield row_target(mention.row, "mention", f"as “{mention.name}” in {mention.path}", mention.snippet,
+                                 secondary=True)
+
+        for text_file in data.texts:
+            yield _heading(clean(text_file.name, 120))
+            if text_file.text is None:
+                yield Static(Text("(not shown: see the problems above)", style="italic"))
+            elif text_file.path.lower().endswith(".md"):
+                from rich.markdown import Markdown  # markdown-it is slow to import: only when a text is shown
+
+                yield Static(Markdown(clean_block(text_file.text), hyperlinks=False), classes="text-file")
+            else:
+                yield Static(Text(clean_block(text_file.text)), classes="text-file")
+
+        unknown = entry.unknown_fields
+        if unknown:
+            yield _heading("Other fields")
+            grid = _grid((key, plain(value)) for key, value in unknown.items())
+            if grid:
+                yield grid
+
+
+def _tables(value: object) -> list[dict]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def _ids(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str)]
+
+
+def _period(start: object, end: object) -> str:
+    if start is None and end is None:
+        return ""
+    return f" ({plain(start) if start is not None else '?'} – {plain(end) if end is not None else 'now'})"
