@@ -447,8 +447,8 @@ class Index:
         if state.get("version") != INDEX_FORMAT_VERSION or state.get("schema") != _schema_signature():
             return "the index format changed"
         try:
-            ix = whoosh_index.open_dir(str(self._whoosh_dir))
-            with ix.searcher() as searcher:
+            ix = _retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
+            with _retry_vanished(ix.searcher) as searcher:
                 searcher.doc_count()
         except Exception:  # Whoosh raises many kinds of errors for damaged files
             return "the index was damaged"
@@ -1034,12 +1034,12 @@ class Index:
     def _get_searcher(self) -> Any:
         searcher = self._searcher
         if searcher is None:
-            searcher = self._searcher = self._ix.searcher()
+            searcher = self._searcher = _retry_vanished(self._ix.searcher)
         elif not searcher.up_to_date():
             # Not refresh(): it reuses a segment's reader even when documents of that
             # segment were deleted since, and the deleted ones would still match.
             searcher.close()
-            self._searcher = searcher = self._ix.searcher()
+            self._searcher = searcher = _retry_vanished(self._ix.searcher)
         return searcher
 
     def parse(self, text: str) -> Any:
@@ -1104,6 +1104,23 @@ class Index:
 
 
 _PARSERS: dict[int, Any] = {}  # parsers are stateless once built; building one costs milliseconds
+
+
+def _retry_vanished(open_: Callable[[], Any], attempts: int = 20) -> Any:
+    """Open a Whoosh index or searcher, again if a commit removed its files meanwhile.
+
+    A reader lists the newest table of contents, then opens it; a writer committing
+    in between (another thread or process) deletes it, and the open fails with
+    FileNotFoundError. That is a race, not damage: the next attempt sees the new one.
+    """
+    for attempt in range(attempts):
+        try:
+            return open_()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def parse_query(schema: Any, text: str) -> Any:
