@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dossier.commands import USAGE, Command, Context, UsageError, load_commands
+from dossier.store import Store
 
 DEFAULT_TREE = "dossiers"
 
@@ -102,16 +103,16 @@ def _is_option_value(argv: list[str], value: str) -> bool:
 
 
 def _browse(context: Context) -> int:
-    """The TUI when it is installed; a summary of the tree otherwise."""
+    """The browser on a terminal; a summary of the tree when output goes to a pipe or file."""
     store = context.store()
-    try:
-        from dossier.tui.app import run_app
-    except ModuleNotFoundError:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _summary(context, store)
+    from dossier.tui.app import run_app
+
     return run_app(store, index_dir=context.index_dir)
 
 
-def _summary(context: Context, store) -> int:  # type: ignore[no-untyped-def]
+def _summary(context: Context, store: Store) -> int:
     from rich.table import Table
 
     from dossier.check import check_tree
@@ -124,8 +125,10 @@ def _summary(context: Context, store) -> int:  # type: ignore[no-untyped-def]
     for kind, count in sorted(report.counts.items()):
         table.add_row(kind.plural, str(count))
     context.out.print(table)
-    errors = len(report.problems)
-    context.out.print(f"{errors} problem(s); run 'dossier check' for details, 'dossier --help' for commands.")
+    context.out.print(
+        f"{len(report.problems)} problem(s); run 'dossier check' for details, 'dossier --help' for commands.",
+        markup=False,
+    )
     return 0
 
 

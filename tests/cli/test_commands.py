@@ -104,3 +104,11 @@ def test_new_edit_opens_the_editor(run_cli, tmp_path: Path, monkeypatch: pytest.
     result = run_cli("new", "actor", "Jack Reed", "--edit", "--tree", tmp_path / "tree")
     assert result.code == 0
     assert log.read_text().strip() == str(tmp_path / "tree/actors/jack-reed/profile.toml")
+
+
+def test_no_command_off_a_terminal_prints_a_summary_of_the_tree(run_cli, sample_tree: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(sample_tree)
+    assert result.code == 0
+    assert "0 problem(s)" in result.out
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in result.out.splitlines() if "│" in line}
+    assert int(rows["actors"]) >= 20 and int(rows["events"]) >= 12 and int(rows["sources"]) >= 10
