@@ -7,7 +7,9 @@ body of text), and always as a Rich ``Text``, never parsed as markup.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # C0 controls except tab and newline, DEL, and C1 controls (0x80-0x9f: CSI, OSC, ...).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -37,3 +39,13 @@ def clean(text: object, max_length: int | None = None) -> str:
     if max_length is not None and len(line) > max_length:
         return line[: max_length - 1] + "…"
     return line
+
+
+_JSON_UNESCAPED_CONTROLS = re.compile(r"[\x7f-\x9f]")
+
+
+def dumps_json(value: Any, **options: Any) -> str:
+    """JSON that is safe to print: ``json`` escapes C0 controls but not DEL and C1
+    (U+007F-U+009F, CSI and OSC among them), which terminals obey too. The data is unchanged."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _JSON_UNESCAPED_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -247,12 +247,6 @@ def test_the_index_keeps_hostile_text_as_data(hostile: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.skipif(not have_module("dossier.commands.export"), reason="needs export")
-@pytest.mark.xfail(
-    reason="exporters (json.py / ftm.py) write json.dumps(..., ensure_ascii=False): C1 controls from content "
-    "(U+009B CSI, U+009D OSC, U+009C ST) reach standard output raw, and terminals obey them. Suggested fix: "
-    "escape U+007F-U+009F as \\u00XX after dumping, as commands.Context.print_json does (same JSON data).",
-    strict=True,
-)
 @pytest.mark.parametrize("fmt", ["json", "ftm"])
 def test_export_to_a_terminal_never_passes_sequences_through(hostile: Path, fmt: str) -> None:
     result = dossier("export", "--format", fmt, "--tree", hostile)

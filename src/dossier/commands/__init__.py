@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import json
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +19,8 @@ from typing import Any, ClassVar
 
 from rich.console import Console
 
+from dossier.safe import dumps_json
 from dossier.store import Store
-
-_C1 = re.compile(r"[\x7f-\x9f]")
 
 #: Exit codes, the same for every command.
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -55,10 +52,7 @@ class Context:
 
     def print_json(self, value: Any) -> None:
         """JSON for scripts: plain, one document, no colour, nothing else on stdout."""
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        # json escapes C0 controls but not DEL and C1 (U+0080-U+009F), which terminals obey too.
-        text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(dumps_json(value, indent=2, default=str) + "\n")
         sys.stdout.flush()
 
 

@@ -20,11 +20,11 @@ Entity ids are ``dossier-<entry id>``: stable, readable, unique in the tree.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from dossier.exporters import Loaded, text_of
 from dossier.model import Entry, Kind, PartialDate
+from dossier.safe import dumps_json
 
 ACTOR_SCHEMA = {"person": "Person", "organization": "Organization", "group": "Organization"}
 DOCUMENT_TYPES = ("document", "book")
@@ -129,7 +129,7 @@ def export_ftm(loaded: Loaded, out: TextIO) -> int:
     """Write the entities as JSON lines; returns how many."""
     items = entities(loaded)
     for item in items:
-        out.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(dumps_json(item, sort_keys=True) + "\n")
     return len(items)
 
 

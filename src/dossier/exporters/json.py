@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from dossier.exporters import Loaded, plain
 from dossier.model import Entry
+from dossier.safe import dumps_json
 
 
 def entry_json(entry: Entry, loaded: Loaded, by_id: dict[str, Entry]) -> dict[str, Any]:
@@ -37,5 +37,5 @@ def export_json(loaded: Loaded, out: TextIO) -> int:
     by_id = loaded.by_id()
     document = {"format": "dossier-export", "version": 1,
                 "entries": [entry_json(entry, loaded, by_id) for entry in loaded.entries]}
-    out.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    out.write(dumps_json(document, indent=2, sort_keys=True) + "\n")
     return len(loaded.entries)
