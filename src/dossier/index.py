@@ -404,6 +404,8 @@ class Index:
         self._scan_problems: list[Problem] = []
         self._collection_problems: list[Problem] = []
         self._state_stamp: tuple[int, int] | None = None
+        # The problems in the state file as last written or read: unchanged, it need not be rewritten.
+        self._written_problems: tuple[list[Problem], list[Problem]] | None = None
         self._rows: dict[str, Row] | None = None
         self._backrefs: dict[str, list[tuple[str, str, str | None]]] | None = None
         self._searcher: Any = None
@@ -470,6 +472,7 @@ class Index:
         self._scan_problems = state.get("scan_problems", [])
         self._collection_problems = state.get("collection_problems", [])
         self._state_stamp = state["_stamp"]
+        self._written_problems = (list(self._scan_problems), list(self._collection_problems))
         self._invalidate()
 
     def _reset(self) -> None:
@@ -511,6 +514,7 @@ class Index:
         os.replace(tmp, self._state_path)
         st = self._state_path.stat()
         self._state_stamp = (st.st_mtime_ns, st.st_size)
+        self._written_problems = (list(self._scan_problems), list(self._collection_problems))
 
     def _refresh_from_disk(self) -> None:
         """Pick up what another process wrote (its state file is newer than ours)."""
@@ -704,7 +708,8 @@ class Index:
         (an entry not covered is left alone); without, the scan is the whole tree.
         """
         by_id = scan.by_id()
-        records = self._records
+        # Readers iterate the published dict from other threads: change a copy, publish it whole.
+        records = dict(self._records)
         added: set[str] = set()
         changed: set[str] = set()
         todo: list[Location] = []
@@ -730,8 +735,7 @@ class Index:
             self._scan_problems = kept + list(scan.problems)
         total = len(todo)
         if not todo and not removed:
-            if full or scan.problems:
-                self._write_state_if_changed(full)
+            self._write_state_if_changed()
             self._state_text = "up to date"
             return Changes()
         bulk = total > 200
@@ -761,6 +765,7 @@ class Index:
                 if bulk and pending >= BATCH_DOCS and done < total:
                     # Commit what is done so far: search already works on it.
                     writer.commit(merge=False)
+                    self._records, records = records, dict(records)
                     self._write_state()
                     self._invalidate()
                     writer = None
@@ -775,14 +780,16 @@ class Index:
                 with contextlib.suppress(Exception):
                     writer.cancel()
             raise
+        self._records = records
         self._write_state()
         self._invalidate()
         self._state_text = "up to date"
         return Changes(frozenset(added), frozenset(changed), frozenset(removed))
 
-    def _write_state_if_changed(self, full: bool) -> None:
-        # With nothing re-indexed, the stamp table is unchanged; scan problems may have changed.
-        if full:
+    def _write_state_if_changed(self) -> None:
+        # With nothing re-indexed, the stamp table is unchanged; problems may have changed. Writing
+        # the table anyway took 0.2 s of a 20,000-entry reconcile that found nothing to do.
+        if self._written_problems != (self._scan_problems, self._collection_problems):
             self._write_state()
 
     # -- reading: rows, counts, problems

@@ -118,12 +118,6 @@ VIEWER = """
 
 @pytest.mark.skipif(not (have_module("dossier.index") and have_module("dossier.watch")
                          and have_module("dossier.importers.timeline")), reason="needs index, watcher and importer")
-@pytest.mark.xfail(
-    reason="a viewer crashes in index.py Index.problems(): 'dictionary changed size during iteration' "
-    "(Index._sync mutates self._records in place while another thread reads). A race, so it does not fail "
-    "every run: not strict; test_reading_the_index_while_the_watcher_applies_changes pins it down.",
-    strict=False,
-)
 def test_two_viewers_and_an_import_at_once(tree: Path, tmp_path: Path) -> None:
     from dossier.index import Index
 
@@ -161,12 +155,6 @@ def test_two_viewers_and_an_import_at_once(tree: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not have_module("dossier.index"), reason="needs the index")
-@pytest.mark.xfail(
-    reason="index.py Index._sync mutates self._records in place (del / item assignment) while readers "
-    "(problems(), _all_rows(), tags()) iterate the same dict from another thread: RuntimeError "
-    "'dictionary changed size during iteration'. Seen with two viewers and an import at once.",
-    strict=True,
-)
 def test_reading_the_index_while_the_watcher_applies_changes(tree: Path) -> None:
     import threading
     import time
