@@ -148,9 +148,15 @@ class TreeWatcher:
             def on_any_event(self, event: Any) -> None:
                 watcher._event(event)
 
-        self._observer = _make_observer(self.root, Handler())
+        self._observer = _make_observer(self.root, Handler(), self._overflowed)
         self._thread = threading.Thread(target=self._run, name="dossier-watch", daemon=True)
         self._thread.start()
+
+    def _overflowed(self) -> None:
+        # The kernel dropped events: which paths changed is unknown, so ask for the whole tree
+        # ("." makes Index.apply rescan everything; the TUI's apply does the same).
+        log.warning("file events were lost (inotify queue overflow); the whole tree will be rescanned")
+        self.add(["."])
 
     def stop(self) -> None:
         with self._cond:
@@ -172,18 +178,84 @@ class TreeWatcher:
         self.stop()
 
 
-def _make_observer(root: Path, handler: Any) -> Any:
+def _event_filter() -> list[type]:
+    """The watchdog event types that can change an entry.
+
+    Leaving out opened / closed-without-writing / modified is what makes a large
+    tree watchable: watchdog sets up a recursive watch by walking every folder,
+    and with its default mask each folder opened by that walk queues events on
+    the watches already added (about four per folder). Past 16,384 queued events
+    (the kernel's default ``max_queued_events``) the queue overflows, and
+    watchdog 7 answers an overflow by removing every watch and walking the tree
+    again, which overflows again: at 20,000 folders set-up never finished. With
+    this mask the walk queues nothing. Reading the tree (indexing, browsing) no
+    longer wakes the watcher either. A write is still seen by its
+    close-after-write (in-place saves) or its create / move (atomic saves).
+    """
+    from watchdog.events import (
+        DirCreatedEvent,
+        DirDeletedEvent,
+        DirMovedEvent,
+        FileClosedEvent,
+        FileCreatedEvent,
+        FileDeletedEvent,
+        FileMovedEvent,
+    )
+
+    return [
+        FileCreatedEvent,
+        DirCreatedEvent,
+        FileDeletedEvent,
+        DirDeletedEvent,
+        FileMovedEvent,
+        DirMovedEvent,
+        FileClosedEvent,
+    ]
+
+
+def _inotify_observer(on_overflow: Callable[[], None]) -> Any:
+    """watchdog's inotify observer, telling ``on_overflow`` when the kernel dropped events.
+
+    watchdog rebuilds its watches after an overflow but reports no event, so the
+    lost changes would stay unindexed until the next launch.
+    """
+    from watchdog.observers.inotify import InotifyEmitter, InotifyObserver
+
+    class Emitter(InotifyEmitter):
+        def on_thread_start(self) -> None:
+            super().on_thread_start()
+            group = self._inotify
+            rebuild = group.on_queue_overflow
+
+            def overflowed() -> None:
+                rebuild()
+                on_overflow()
+
+            group.on_queue_overflow = overflowed  # the inotify reader calls this on the group
+
+    observer = InotifyObserver()
+    observer._emitter_class = Emitter  # noqa: SLF001 - no public way to choose the emitter
+    return observer
+
+
+def _make_observer(root: Path, handler: Any, on_overflow: Callable[[], None]) -> Any:
     """The native observer; a polling one where the system refuses (e.g. out of inotify watches)."""
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
-    observer = Observer()
-    observer.schedule(handler, str(root), recursive=True)
+    try:
+        observer = _inotify_observer(on_overflow)
+        events: list[type] | None = _event_filter()
+    except (ImportError, AttributeError):
+        # Not Linux (or another watchdog): the native observer there reports writes as
+        # "modified", which the inotify filter leaves out, so it gets no filter.
+        observer, events = Observer(), None
+    observer.schedule(handler, str(root), recursive=True, event_filter=events)
     try:
         observer.start()
     except OSError as exc:
         log.warning("native file watching failed (%s); polling instead", exc)
-        observer = PollingObserver(timeout=1)
+        observer = PollingObserver(timeout=1)  # it reports writes as "modified": no filter
         observer.schedule(handler, str(root), recursive=True)
         observer.start()
     return observer

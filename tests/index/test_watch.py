@@ -176,3 +176,40 @@ def test_two_processes_never_corrupt_or_crash(live: Index, tree: Path, tmp_path:
 def test_source_added_by_importer_is_applied(live: Index, tree: Path) -> None:
     source(tree, "2025-03-01-import", "Imported piece", "2025-03-01", text="kinkajou")
     wait_for(lambda: found(live, "kinkajou") == ["2025-03-01-import"])
+
+
+def test_a_tree_of_thousands_of_folders_is_watched(tmp_path: Path) -> None:
+    # Watching walks every folder; with watchdog's default mask each folder opened by that walk
+    # queued events, past ~4,000 folders the kernel queue overflowed and watchdog walked again,
+    # forever: changes were never reported.
+    root = tmp_path / "tree"
+    for i in range(5000):
+        os.makedirs(root / "sources" / f"{i // 100:02d}" / f"s-{i:04d}")
+    batches: list[set[str]] = []
+    watcher: TreeWatcher
+
+    def on_batch() -> None:
+        batches.append(watcher.take())
+
+    watcher = TreeWatcher(root, on_batch, quiet=0.1, max_delay=0.5)
+    with watcher:
+        for path in root.rglob("*"):  # reading the tree is not a change
+            os.listdir(path)
+        write(root / "sources/49/s-4999/source.toml", 'title = "T"\n')
+        write(root / "sources/new/s-new/source.toml", 'title = "New"\n')  # in folders created now
+        wanted = {"sources/49/s-4999/source.toml", "sources/new/s-new/source.toml"}
+        wait_for(lambda: wanted <= set().union(set(), *batches), timeout=30)
+    assert "." not in set().union(*batches)  # nothing was lost on the way
+
+
+def test_lost_file_events_rescan_the_whole_tree(tree: Path, tmp_path: Path) -> None:
+    index = Index.open(Store(tree), tmp_path / "ix")
+    index.reconcile()
+    # written before the watcher starts: only a full rescan can find it
+    write(tree / "actors/mark-milley/notes.md", "Tapirs, unannounced.")
+    watcher = IndexWatcher(index, quiet=0.1, max_delay=0.5)
+    with watcher:
+        for emitter in watcher.watcher._observer.emitters:  # what the kernel's queue overflow triggers
+            emitter._inotify.on_queue_overflow()
+        wait_for(lambda: found(index, "tapirs") == ["mark-milley"])
+    index.close()
