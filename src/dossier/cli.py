@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dossier.commands import USAGE, Command, Context, UsageError, load_commands
-from dossier.store import Store
+from dossier.store import COLLECTION_FILE, Store
 
 DEFAULT_TREE = "dossiers"
 
@@ -63,8 +63,14 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
 
 
 def resolve_tree(value: str | None) -> Path:
-    """--tree, else $DOSSIER_HOME, else ./dossiers."""
-    return Path(value or os.environ.get("DOSSIER_HOME") or DEFAULT_TREE).expanduser()
+    """--tree, else $DOSSIER_HOME, else ./dossiers, else the current folder when it is a tree."""
+    chosen = value or os.environ.get("DOSSIER_HOME")
+    if chosen:
+        return Path(chosen).expanduser()
+    default = Path(DEFAULT_TREE)
+    if not default.is_dir() and Path(COLLECTION_FILE).is_file():
+        return Path(".")  # run from inside the tree itself
+    return default
 
 
 def resolve_index_dir(value: str | None) -> Path | None:

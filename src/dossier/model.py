@@ -580,9 +580,14 @@ def _suggest(value: str, candidates: Iterable[str]) -> str:
 
 
 def suggest_id(missing: str, known: Iterable[str]) -> str | None:
-    """The existing id closest to a misspelt one, if any is close."""
-    match = difflib.get_close_matches(missing, list(known), n=1, cutoff=0.75)
-    return match[0] if match else None
+    """The existing id closest to a misspelt or shortened one (``milley`` -> ``mark-milley``)."""
+    candidates = list(known)
+    match = difflib.get_close_matches(missing, candidates, n=1, cutoff=0.75)
+    if match:
+        return match[0]
+    wanted = f"-{missing}-"
+    containing = sorted((c for c in candidates if wanted in f"-{c}-"), key=len)
+    return containing[0] if containing else None
 
 
 def check_references(

@@ -112,3 +112,14 @@ def test_no_command_off_a_terminal_prints_a_summary_of_the_tree(run_cli, sample_
     assert "0 problem(s)" in result.out
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in result.out.splitlines() if "│" in line}
     assert int(rows["actors"]) >= 20 and int(rows["events"]) >= 12 and int(rows["sources"]) >= 10
+
+
+def test_run_from_inside_the_tree(run_cli, sample_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(sample_tree)
+    assert run_cli("check", "--json").json()["errors"] == 0
+
+
+def test_an_unknown_id_suggests_the_entry_it_abbreviates(run_cli, sample_tree: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("show", "milley", "--tree", sample_tree)
+    assert result.code == 2
+    assert "no entry with id 'milley' (did you mean 'mark-milley'?)" in result.err
