@@ -159,6 +159,20 @@ def test_queries_of_each_kind(index: Index, query: str, expected: list[str]) -> 
     assert sorted(ids(index.search(query))) == expected
 
 
+def test_a_leading_wildcard_searches_names_unless_a_field_is_given(index: Index) -> None:
+    # Milley is named in one event's summary only: a bare *ley looks at titles and aliases.
+    assert sorted(ids(index.search("*ley"))) == ["2025-01-28-detail-revoked", "mark-milley"]
+    assert "2020-06-01-lafayette-square" in ids(index.search("content:*ley"))
+
+
+def test_a_fuzzy_term_keeps_its_first_letter_unless_told(index: Index) -> None:
+    assert ids(index.search("nilley~")) == []
+    assert "mark-milley" in ids(index.search("nilley~1/0"))
+    hits = {h.row.id: h for h in index.search("hegsth~")}
+    cnn = hits["2025-01-28-cnn-report"]  # found in its text: the misspelt word is highlighted there
+    assert [cnn.snippet[s:e].lower() for s, e in cnn.highlights] == ["hegseth"]
+
+
 def test_names_weigh_more_than_the_body(index: Index) -> None:
     hits = index.search("milley")
     assert hits[0].row.id == "mark-milley"
