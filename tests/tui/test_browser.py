@@ -143,6 +143,7 @@ async def test_change_on_disk_appears_without_a_key(mini_tree, app_for) -> None:
         new.mkdir()
         (new / "profile.toml").write_text('name = "Carol Example"\ntype = "person"\n')
         await wait_until(pilot, lambda: "Carol Example" in screen_text(app))
+        await wait_until(pilot, lambda: "4 actors · 2 events · 1 sources" in screen_text(app))  # the status bar too
 
 
 async def test_broken_file_shows_its_error_and_the_rest_still_opens(mini_tree, app_for) -> None:
@@ -289,3 +290,50 @@ def test_config_dir_override(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setenv("DOSSIER_CONFIG_DIR", str(tmp_path / "x"))
     assert config_dir() == Path(os.environ["DOSSIER_CONFIG_DIR"])
+
+
+async def test_lists_come_from_the_saved_index_before_the_tree_is_rescanned(mini_tree, app_for, monkeypatch) -> None:
+    import asyncio
+    import threading
+    import time
+
+    from dossier.index import Index
+
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)  # builds the index
+    (mini_tree / "actors" / "carol-example").mkdir()
+    (mini_tree / "actors" / "carol-example" / "profile.toml").write_text('name = "Carol Example"\n', encoding="utf-8")
+    rescan = threading.Event()
+    reconcile = Index.reconcile
+
+    def held_reconcile(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        rescan.wait(20)
+        return reconcile(self, *args, **kwargs)
+
+    monkeypatch.setattr(Index, "reconcile", held_reconcile)
+    app = app_for(mini_tree, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        # Not wait_until: it waits for workers, and the index worker is held on purpose.
+        deadline = time.monotonic() + 10
+        while "Alice Example" not in screen_text(app):
+            assert time.monotonic() < deadline, screen_text(app)
+            await pilot.pause()
+            await asyncio.sleep(0.02)
+        assert "Carol Example" not in screen_text(app)  # not rescanned yet: what the index saved
+        rescan.set()
+        await wait_until(pilot, lambda: "Carol Example" in screen_text(app))
+
+
+async def test_search_typed_fast_shows_the_results_of_the_last_text(mini_tree, app_for) -> None:
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"harbour", *["backspace"] * 7, *"wednesday")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.searched == "wednesday")
+        await settle(pilot)
+        assert [hit.row.id for hit in screen.hits] == [REPORT]
+        assert "Harbour meeting between" not in screen_text(app)
+        assert "Wednesday" in str(screen.query_one("#preview").content)  # the preview follows the cursor

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 
 from dossier.store import Store
 from dossier.tui.config import Config, config_dir
-from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened
+from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened, RowsLoaded
 from dossier.tui.screens.browser import BrowserScreen
 from dossier.tui.themes import load_themes, shipped_themes_dir
 
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from dossier.index import Index
+
+
+#: Seconds without file events before a batch of changes goes to the index.
+WATCH_QUIET = 0.15
 
 
 def _commands_provider():  # type: ignore[no-untyped-def]
@@ -93,12 +97,16 @@ class DossierApp(App[int]):
     def get_default_screen(self) -> BrowserScreen:
         return self.browser
 
+    def on_load(self) -> None:
+        # Before the first screen is composed: opening the index of a large tree takes longer
+        # than drawing that screen, so it starts as early as the app can run a worker.
+        self.open_index()
+
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for message in self._theme_errors:
             self.notify(message, severity="error", timeout=10)
         self.set_interval(0.5, self._poll_index_state)
-        self.open_index()
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
@@ -121,7 +129,14 @@ class DossierApp(App[int]):
         except Exception as exc:  # an unusable index folder must not stop browsing
             self.post_message(IndexFailed(f"the index could not be opened: {exc}"))
             return
-        self.post_message(IndexOpened(index))
+        # The first list comes from the saved state in this same worker, before reconciling,
+        # so it is on screen without waiting for another worker or for the tree's scan.
+        kind, text = self.browser.kind, self.browser.filter_text(self.browser.kind)
+        try:
+            first, counts = RowsLoaded(kind, text, index.rows(kind, text=text)), index.counts()
+        except Exception:  # the browser asks again once it knows the index is open
+            first, counts = None, None
+        self.post_message(IndexOpened(index, first, counts))
         try:
             changes = index.reconcile()
         except Exception as exc:  # e.g. another process holds the index: keep what it has
@@ -137,7 +152,9 @@ class DossierApp(App[int]):
             from dossier.watch import TreeWatcher
         except ImportError:
             return
-        watcher = TreeWatcher(self.store.root, self._on_batch)
+        # A save arrives as a burst of events within milliseconds; a short quiet time keeps
+        # save-to-view well under a second while still collapsing the burst into one batch.
+        watcher = TreeWatcher(self.store.root, self._on_batch, quiet=WATCH_QUIET)
         try:
             watcher.start()
         except Exception as exc:  # e.g. too many inotify watches: browsing still works
@@ -169,7 +186,16 @@ class DossierApp(App[int]):
         except Exception as exc:
             self.post_message(IndexFailed(f"updating the index failed: {exc}"))
             return
-        self.post_message(IndexChanged(changes, index.counts(), len(index.problems())))
+        # Counts and problems for the status bar come later (refresh_status): counting walks
+        # the whole tree's records and would compete with reloading the open entry.
+        self.post_message(IndexChanged(changes, None, None))
+
+    @work(thread=True, exclusive=True, group="status")
+    def refresh_status(self) -> None:
+        """Count entries and problems again for the status bar."""
+        index = self.index
+        if index is not None:
+            self.post_message(IndexChanged(None, index.counts(), len(index.problems())))
 
     def _browser_ready(self) -> bool:
         """False while the app is starting or shutting down (the browser's widgets are not there)."""
@@ -177,10 +203,11 @@ class DossierApp(App[int]):
 
     def on_index_opened(self, message: IndexOpened) -> None:
         self.index = message.index
-        if not self._browser_ready():
+        if self._exit:
             return
-        self.browser.set_status(index_state=message.index.state)
-        self.browser.index_opened()
+        # Before the browser is mounted it keeps the rows and shows them when it is.
+        self.browser.set_status(index_state=message.index.state, counts=message.counts)
+        self.browser.index_opened(message.first_rows)
 
     def on_index_changed(self, message: IndexChanged) -> None:
         if not self._browser_ready():
@@ -188,7 +215,8 @@ class DossierApp(App[int]):
         self.browser.set_status(counts=message.counts, problems=message.problems,
                                 index_state=self.index.state if self.index else None)
         if message.reconciled or message.changes:
-            self.browser.index_changed(message.changes.ids if message.changes else None)
+            then = self.refresh_status if message.counts is None else None
+            self.browser.index_changed(message.changes.ids if message.changes else None, then)
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.browser.set_status(index_state="unavailable" if self.index is None else None)

@@ -16,16 +16,19 @@ if TYPE_CHECKING:
 class IndexOpened(Message):
     """The index is open (maybe not yet reconciled): lists can be drawn from it."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, first_rows: RowsLoaded | None = None,
+                 counts: dict[Kind, int] | None = None) -> None:
         super().__init__()
         self.index = index
+        self.first_rows = first_rows  # the list on screen, read in the same worker
+        self.counts = counts
 
 
 class IndexChanged(Message):
-    """The index took in changes (or finished reconciling); fresh counts and problem total."""
+    """The index took in changes (or finished reconciling); fresh counts and problem total when known."""
 
-    def __init__(self, changes: Changes | None, counts: dict[Kind, int], problems: int, *, reconciled: bool = False
-                 ) -> None:
+    def __init__(self, changes: Changes | None, counts: dict[Kind, int] | None, problems: int | None, *,
+                 reconciled: bool = False) -> None:
         super().__init__()
         self.changes = changes
         self.counts = counts

@@ -7,6 +7,7 @@ worker and comes back as a message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -88,6 +89,9 @@ class BrowserScreen(Screen[None]):
         self.history = History()
         self._filters: dict[Kind, str] = dict.fromkeys(KINDS, "")
         self.rows_loaded: dict[Kind, bool] = dict.fromkeys(KINDS, False)
+        self._first_rows: RowsLoaded | None = None  # read with the index before this screen was mounted
+        self._ready = False  # on_mount has run: the widgets are there
+        self._after_reload: list[Callable[[], object]] = []  # to run once the open entry is reloaded
 
     @property
     def dossier(self) -> DossierApp:
@@ -106,7 +110,11 @@ class BrowserScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False
         self.entries.focus()
-        if self.dossier.index is not None:
+        self._ready = True
+        if self._first_rows is not None:
+            self.on_rows_loaded(self._first_rows)
+            self._first_rows = None
+        elif self.dossier.index is not None:
             self.refresh_rows()
 
     # -- parts
@@ -132,6 +140,10 @@ class BrowserScreen(Screen[None]):
         bar.update_status(**values)  # type: ignore[arg-type]
 
     # -- lists
+
+    def filter_text(self, kind: Kind) -> str:
+        """What the user typed to filter the list of ``kind`` (safe to read from a worker)."""
+        return self._filters[kind]
 
     def refresh_rows(self) -> None:
         if self.dossier.index is None:
@@ -260,13 +272,16 @@ class BrowserScreen(Screen[None]):
     async def on_entry_loaded(self, message: EntryLoaded) -> None:
         current = self.history.current
         if current is None or current.entry_id != message.data.id:
+            self._run_after_reload()
             return  # a newer request is on its way
         view = self.entry_view
         await view.show(message.data)
         place = message.place
         self.call_after_refresh(view.restore, place.target_key, place.target_index, place.scroll_y, message.focus)
+        self.call_after_refresh(self._run_after_reload)
 
     async def on_entry_missing(self, message: EntryMissing) -> None:
+        self._run_after_reload()
         current = self.history.current
         if current is not None and current.entry_id == message.entry_id:
             if message.step:  # going back or forward: skip entries that no longer exist
@@ -310,18 +325,36 @@ class BrowserScreen(Screen[None]):
 
     # -- the index
 
-    def index_opened(self) -> None:
-        self.refresh_rows()
+    def index_opened(self, first_rows: RowsLoaded | None = None) -> None:
+        if not self._ready:
+            self._first_rows = first_rows  # on_mount shows them (or asks the index when None)
+        elif first_rows is None:
+            self.refresh_rows()
+        else:
+            self.on_rows_loaded(first_rows)
 
-    def index_changed(self, changes: frozenset[str] | None) -> None:
-        self.refresh_rows()
+    def index_changed(self, changes: frozenset[str] | None, then: Callable[[], object] | None = None) -> None:
+        """Show what changed; ``then`` runs once the open entry is up to date (the status bar's counts)."""
         data = self.entry_view.data
-        if changes is None:
+        if changes is not None and data is not None and (
+            data.id in changes
+            or any(i in data.rows or any(b.row.id == i for b in data.backlinks) for i in changes)
+        ):
+            # The open entry first, alone: the list and the counts each walk the whole
+            # index, and running them meanwhile would slow down what the user is looking at.
+            self._after_reload.append(self.refresh_rows)
+            if then is not None:
+                self._after_reload.append(then)
+            self.reload_entry()  # it changed, or a referenced entry or a backlink did: titles may differ
             return
-        if data is not None and data.id in changes:
-            self.reload_entry()
-        elif data is not None and any(i in data.rows or any(b.row.id == i for b in data.backlinks) for i in changes):
-            self.reload_entry()  # a referenced entry or a backlink changed: titles and backlinks may differ
+        self.refresh_rows()
+        if then is not None:
+            then()
+
+    def _run_after_reload(self) -> None:
+        pending, self._after_reload = self._after_reload, []
+        for callback in pending:
+            callback()
 
     # -- panes and focus
 

@@ -9,10 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.events import Key
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from dossier.safe import clean
 from dossier.tui.widgets.row_list import RowList
@@ -69,7 +71,10 @@ class SearchScreen(ModalScreen[str | None]):
         super().__init__(classes="dialog")
         self.initial = query
         self.hits: list[Hit] = []
-        self.searched = ""
+        self.searched = ""  # the query whose outcome (results or error) is on screen
+        self._searching = False  # a query is in the worker
+        self._queued: str | None = None  # typed while it ran: the one query to run after it
+        self._previewed: Hit | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -83,11 +88,24 @@ class SearchScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
         if self.initial:
-            self.run_search(self.initial)
+            self.search(self.initial)
 
     @on(Input.Changed, "#query")
     def _changed(self, event: Input.Changed) -> None:
-        self.run_search(event.value)
+        self.search(event.value)
+
+    def search(self, query: str) -> None:
+        """Run ``query`` now when nothing is running, else right after the running one.
+
+        No timed debounce: the first keystroke is searched at once, and while a query
+        runs the keystrokes typed meanwhile collapse into one query for the latest text
+        (a thread cannot be interrupted, so stale queries are dropped before they start).
+        """
+        if self._searching:
+            self._queued = query
+            return
+        self._searching = True
+        self.run_search(query)
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:
@@ -115,25 +133,50 @@ class SearchScreen(ModalScreen[str | None]):
         self.post_message(SearchResults(query, hits, None))
 
     def on_search_results(self, message: SearchResults) -> None:
+        self._searching = False
+        latest, self._queued = self._queued, None
+        if latest is not None and latest != message.query:
+            self.search(latest)
+            return  # typed on since: its results come next
         if message.query != self.query_one("#query", Input).value:
-            return  # typed on since
+            return
         error = self.query_one("#error", Static)
         hits = self.query_one("#hits", RowList)
+        self.searched = message.query
         if message.error is not None:
             error.update(Text("⚠ " + clean(message.error, 300)))
             return
         error.update("")
         self.hits = message.hits or []
-        self.searched = message.query
         hits.set_empty_text("no results" if message.query.strip() else "type to search")
         hits.set_items(self.hits)
+        # The preview waits for the next frame: the results list is what the keystroke is for.
+        self.call_after_refresh(self._preview_current)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A query that ended without results (cancelled, or failed outside its own handling)
+        # must not leave the box waiting for it forever.
+        if event.worker.group == "search" and event.state in (WorkerState.CANCELLED, WorkerState.ERROR):
+            self._searching = False
+            latest, self._queued = self._queued, None
+            if latest is not None:
+                self.search(latest)
+
+    def _preview_current(self) -> None:
+        try:
+            hits = self.query_one("#hits", RowList)
+        except NoMatches:  # closed before the frame came
+            return
         self._preview(hits.current)
 
     @on(RowList.Highlighted, "#hits")
-    def _highlighted(self, event: RowList.Highlighted) -> None:
-        self._preview(event.item)
+    def _highlighted(self) -> None:
+        self.call_after_refresh(self._preview_current)  # after the list has moved on screen
 
     def _preview(self, hit: Hit | None) -> None:
+        if hit is self._previewed and hit is not None:
+            return
+        self._previewed = hit
         preview = self.query_one("#preview", Static)
         if hit is None:
             preview.update("")
