@@ -101,3 +101,8 @@ def wait_for(condition: Callable[[], object], timeout: float = 10.0, interval: f
 def bump_mtime(path: Path) -> None:
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def ids(hits) -> list[str]:  # type: ignore[no-untyped-def]
+    """The ids of search hits, in rank order."""
+    return [h.row.id for h in hits]

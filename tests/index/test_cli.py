@@ -6,12 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.index.helpers import small_tree, write
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    return small_tree(tmp_path / "tree")
+from tests.index.helpers import write
 
 
 def test_search_prints_results_and_json(run_cli, tree: Path) -> None:

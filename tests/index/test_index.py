@@ -12,12 +12,7 @@ from dossier.check import check_tree
 from dossier.index import INDEX_FORMAT_VERSION, Index, QueryError
 from dossier.model import Kind
 from dossier.store import Store
-from tests.index.helpers import actor, bump_mtime, event, small_tree, source, write
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    return small_tree(tmp_path / "tree")
+from tests.index.helpers import actor, bump_mtime, event, ids, source, write
 
 
 @pytest.fixture
@@ -26,10 +21,6 @@ def index(tree: Path, tmp_path: Path):
     ix.reconcile()
     yield ix
     ix.close()
-
-
-def ids(hits) -> list[str]:
-    return [h.row.id for h in hits]
 
 
 def test_first_open_indexes_every_entry(index: Index) -> None:

@@ -10,6 +10,7 @@ import pytest
 from dossier.index import Index
 from dossier.model import Kind
 from dossier.store import Store
+from tests.index.helpers import ids
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +27,6 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
     index.reconcile()
     yield index
     index.close()
-
-
-def ids(hits) -> list[str]:
-    return [h.row.id for h in hits]
 
 
 def test_actor_query_finds_the_revocation_event(sample: Index) -> None:

@@ -14,17 +14,12 @@ import pytest
 from dossier.index import Index
 from dossier.store import Store, atomic_write
 from dossier.watch import IndexWatcher, TreeWatcher, relevant
-from tests.index.helpers import actor, small_tree, source, wait_for, write
+from tests.index.helpers import actor, source, wait_for, write
 
 REPO = Path(__file__).resolve().parents[2]
 
 # watchdog warns from its own thread when a watched folder is moved; the moves are still reported.
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    return small_tree(tmp_path / "tree")
 
 
 @pytest.fixture
