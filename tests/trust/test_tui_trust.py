@@ -233,13 +233,6 @@ def test_git_checkout_of_hundreds_of_entries_while_the_browser_runs(tmp_path: Pa
     assert status == ""
 
 
-@pytest.mark.xfail(
-    reason="tui/widgets/entry_view.py EntryView._build renders every text file whole as Rich Markdown on the "
-    "UI thread: a 5 MB note (within store.MAX_TEXT_BYTES, 8 MB) takes ~28 s to open and the browser is frozen "
-    "meanwhile (100,000 tags: ~6 s). Suggested fix: as `dossier show` does (commands/show.py SHOW_TEXT_CHARS), "
-    "lay out only the first ~100,000 characters with a note saying the rest is not shown.",
-    strict=True,
-)
 def test_a_huge_text_file_is_shown_in_part_with_a_note(tree: Path, tmp_path: Path) -> None:
     tui = helpers()
     text = "word " * 120_000  # 600 KB on one line

@@ -217,6 +217,11 @@ class DossierApp(App[int]):
         if message.reconciled or message.changes:
             then = self.refresh_status if message.counts is None else None
             self.browser.index_changed(message.changes.ids if message.changes else None, then)
+            from dossier.tui.screens.problems import ProblemsScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, ProblemsScreen):  # a file fixed or broken while the list is open
+                    screen.refresh_problems()
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.browser.set_status(index_state="unavailable" if self.index is None else None)

@@ -109,6 +109,8 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False
+        self.query_one("#left").border_title = "List"
+        self.entry_view.border_title = "Entry"
         self.entries.focus()
         self._ready = True
         if self._first_rows is not None:
@@ -158,7 +160,11 @@ class BrowserScreen(Screen[None]):
         self.post_message(RowsLoaded(kind, text, index.rows(kind, text=text)))
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
-        if message.kind is not self.kind or message.text != self.filter_input.value:
+        try:
+            typed = self.filter_input.value
+        except NoMatches:  # rows that arrive while the app shuts down
+            return
+        if message.kind is not self.kind or message.text != typed:
             return  # the user moved on while this was loading
         self.rows_loaded[message.kind] = True
         self.entries.set_empty_text(f"no {self.kind.plural} match" if message.text else f"no {self.kind.plural} yet")
@@ -178,6 +184,8 @@ class BrowserScreen(Screen[None]):
         if isinstance(focused, Input):
             if focused.id == "filter" and event.key in ("down", "escape"):
                 event.stop()
+                if event.key == "escape":
+                    focused.value = ""  # the whole list again (Input.Changed reloads it)
                 self.entries.focus()
             return
         if event.key in self.active_bindings:

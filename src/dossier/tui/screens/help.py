@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dossier.tui.widgets.entry_view import HINT_LETTERS
+from dossier.tui.widgets.key_bar import KeyBar
 
 
 def binding_groups() -> list[tuple[str, list[Binding]]]:
@@ -39,13 +40,20 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     return [(name, [b for b in bindings if isinstance(b, Binding)]) for name, bindings in groups]
 
 
+#: Keys named as a person reads them on the keyboard (Textual's own names are symbols for these).
+_READABLE = {"enter": "enter", "escape": "esc", "backspace": "backspace", "tab": "tab"}
+
+
+def key_name(key: str) -> str:
+    """One key as a person types it: ``=`` rather than ``equals_sign``, ``←`` rather than ``left``."""
+    from textual.keys import format_key
+
+    key = key.strip()
+    return _READABLE.get(key) or format_key(key)
+
+
 def key_names(binding: Binding) -> str:
-    names = []
-    for key in binding.key.split(","):
-        key = key.strip()
-        names.append({"question_mark": "?", "slash": "/", "exclamation_mark": "!", "plus": "+", "minus": "-",
-                      "full_stop": "."}.get(key, key))
-    return " / ".join(names)
+    return " / ".join(dict.fromkeys(key_name(key) for key in binding.key.split(",")))
 
 
 def keys_table() -> Table:
@@ -53,8 +61,8 @@ def keys_table() -> Table:
     table.add_column("Key", no_wrap=True, style="bold")
     table.add_column("Does")
     table.add_column("Where", style="dim")
-    table.add_row("1-9, " + ", ".join(HINT_LETTERS), "Follow the link shown with that hint, e.g. [1]",
-                  "Open entry (digits also from the list)")
+    table.add_row("1-9, letters", "Follow the link shown with that hint, e.g. [1]: hints are 1-9, then the "
+                  f"letters no other key uses ({HINT_LETTERS})", "Open entry (digits also from the list)")
     table.add_row("enter", "Follow the link under the cursor; on a missing id, offer to create it", "Open entry")
     table.add_row("ctrl+p", "Command palette: every action, and switching theme", "Everywhere")
     for where, bindings in binding_groups():
@@ -74,6 +82,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
+        yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             yield Static("Keys", classes="dialog-title")
             yield Static(Text("Everything works from the keyboard. Footer: the keys for where you are. "

@@ -15,6 +15,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 from dossier.model import Kind, PartialDate
 from dossier.safe import clean
 from dossier.store import NEW_ENTRY_HINTS, StoreError, new_entry_data, new_entry_id
+from dossier.tui.widgets.key_bar import KeyBar
 
 
 class NewEntryScreen(ModalScreen[str | None]):
@@ -32,6 +33,7 @@ class NewEntryScreen(ModalScreen[str | None]):
         self.entry_id = entry_id
 
     def compose(self) -> ComposeResult:
+        yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             heading = f"Create {clean(self.entry_id, 100)}" if self.entry_id else "New entry"
             yield Static(Text(heading), classes="dialog-title")

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from dossier.model import Problem, Severity
 from dossier.safe import clean
+from dossier.tui.widgets.key_bar import KeyBar
 from dossier.tui.widgets.row_list import RowList
 
 
@@ -44,6 +45,7 @@ class ProblemsScreen(ModalScreen[str | None]):
         super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
+        yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             yield Static("Problems", classes="dialog-title")
             yield Static("enter opens the entry; fix the file (e) and the list updates", classes="hint")
@@ -54,6 +56,10 @@ class ProblemsScreen(ModalScreen[str | None]):
         self.query_one(RowList).focus()
         self._load()
 
+    def refresh_problems(self) -> None:
+        """Read the problems again (the index changed)."""
+        self._load()
+
     @work(thread=True, exclusive=True, group="problems")
     def _load(self) -> None:
         self.post_message(ProblemsLoaded(self.app.index.problems()))  # type: ignore[attr-defined]
@@ -61,7 +67,9 @@ class ProblemsScreen(ModalScreen[str | None]):
     def on_problems_loaded(self, message: ProblemsLoaded) -> None:
         rows = self.query_one(RowList)
         rows.set_empty_text("no problems: the tree is clean")
-        rows.set_items(message.problems)
+        rows.set_items(message.problems, keep=lambda p: (p.path, p.line, p.message))  # the cursor stays put
+        if not message.problems:
+            self.query_one("#preview", Static).update("")
 
     @on(RowList.Highlighted)
     def _highlighted(self, event: RowList.Highlighted) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from dossier.safe import clean
+from dossier.tui.widgets.key_bar import KeyBar
 from dossier.tui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -55,8 +56,10 @@ def format_hit(hit: Hit) -> Text:
     return text
 
 
-HELP = ("words  \"a phrase\"  actor:mark-milley  tag:retaliation  type:event  date:2020..2021  "
-        "fuzzy~  AND OR NOT  (enter opens, ↓ to the results, escape closes)")
+#: Queries shown under the box as examples; each must run as shown (a test types every one).
+EXAMPLES = ('"a phrase"', "kind:event", "actor:mark-milley", "tag:retaliation", "date:[2020 TO 2021]",
+            "milly~", "secur*", "iran AND NOT israel")
+HELP = "words  " + "  ".join(EXAMPLES) + "  (enter opens, ↓ to the results, escape closes)"
 
 
 class SearchScreen(ModalScreen[str | None]):
@@ -77,6 +80,7 @@ class SearchScreen(ModalScreen[str | None]):
         self._previewed: Hit | None = None
 
     def compose(self) -> ComposeResult:
+        yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             yield Static("Search", classes="dialog-title")
             yield Input(value=self.initial, placeholder="search everything…", id="query", select_on_focus=False)

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 from dossier.model import Kind
 from dossier.safe import clean
 from dossier.tui.widgets.entry_view import importance_bar
+from dossier.tui.widgets.key_bar import KeyBar
 from dossier.tui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class TimelineScreen(ModalScreen[str | None]):
         self.count = 0
 
     def compose(self) -> ComposeResult:
+        yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             title = f"Timeline of {clean(self.actor_name or self.actor_id or '', 100)}" if self.actor_id \
                 else "Timeline of all events"

@@ -27,9 +27,11 @@ from dossier.tui.entry_data import EntryData, plain
 if TYPE_CHECKING:
     from dossier.index import Backlink, Row
 
-#: Letters free for hints: every other lowercase letter is a key of its own.
-HINT_LETTERS = "abcdhilmprsuvwxz"
+#: Letters free for hints: every other letter is a key of its own (a test checks none is bound).
+HINT_LETTERS = "abcdhilmprsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
 HINT_KEYS = "123456789" + HINT_LETTERS
+#: Accounts stand side by side only when each card gets this many columns; else they are stacked.
+MIN_CARD_WIDTH = 30
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Target(Static, can_focus=True):
         self.info = info
         self.hint: str | None = None
         self.snippet = snippet
-        self.secondary = secondary  # gets a hint key only after every primary target has one
+        self.secondary = secondary  # shown on one line, dimmed: it repeats what another section shows
 
     def render(self) -> Text:
         text = Text()
@@ -99,9 +101,11 @@ class Target(Static, can_focus=True):
         if self.secondary and not info.missing and info.row is not None:
             text.no_wrap = True
             text.overflow = "ellipsis"
-            text.append("↳ " + (clean(info.label, 60) + ": " if info.label else ""), style="dim")
-            text.append(describe_row(info.row) + "  ", style="dim")
+            # The title first: on a narrow pane the line is cut at its end, and the title is what is read.
+            text.append("↳ ", style="dim")
             text.append(clean(info.row.title, 200))
+            text.append("  " + (clean(info.label, 60) + " · " if info.label else "") + describe_row(info.row),
+                        style="dim")
             return text
         if info.missing or info.row is None:
             text.append(clean(info.entry_id, 100), style="bold")
@@ -126,6 +130,30 @@ def _heading(text: str) -> Static:
     return Static(Text(text, style="bold underline"), classes="heading")
 
 
+#: Longer lists (tags, aliases, references) show their first items and say how many more there are:
+#: every item is laid out on the UI thread.
+MAX_LIST_ITEMS = 200
+#: A field value longer than this is cut (a value is one line of the field grid).
+MAX_VALUE_CHARS = 5_000
+
+
+def _items(value: object) -> str:
+    """A list field as one line, at most :data:`MAX_LIST_ITEMS` items with a count of the rest."""
+    if not isinstance(value, list) or len(value) <= MAX_LIST_ITEMS:
+        return plain(value)
+    rest = len(value) - MAX_LIST_ITEMS
+    return plain(value[:MAX_LIST_ITEMS]) + f" … and {rest:,} more not shown"
+
+
+def _capped(items: list, heading: str) -> tuple[list, Static | None]:
+    """The first :data:`MAX_LIST_ITEMS` of a list of targets, and a note on the rest when there are more."""
+    if len(items) <= MAX_LIST_ITEMS:
+        return items, None
+    rest = len(items) - MAX_LIST_ITEMS
+    note = Static(Text(f"… and {rest:,} more {heading} not shown (open the file, press e)", style="italic"))
+    return items[:MAX_LIST_ITEMS], note
+
+
 def _grid(rows: Iterable[tuple[str, str]]) -> Static | None:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -134,6 +162,8 @@ def _grid(rows: Iterable[tuple[str, str]]) -> Static | None:
     for name, value in rows:
         if value in ("", None):
             continue
+        if len(value) > MAX_VALUE_CHARS:
+            value = value[:MAX_VALUE_CHARS] + f" … {len(value) - MAX_VALUE_CHARS:,} more characters not shown"
         table.add_row(Text(clean(name, 60)), Text(clean_block(value)))
         count += 1
     return Static(table, classes="fields") if count else None
@@ -162,6 +192,19 @@ BACKLINK_HEADINGS: dict[tuple[Kind, str], str] = {
 
 #: Backlinks that repeat what another section shows: reachable, but hinted last.
 SECONDARY_BACKLINKS = {"accounts.by", "accounts.source", "links.sources", "roles.org"}
+
+
+class Accounts(Horizontal):
+    """Account cards side by side when each gets :data:`MIN_CARD_WIDTH` columns, else one under another
+    (a narrow card would break the claim's words)."""
+
+    DEFAULT_CSS = """
+    Accounts.-stacked { layout: vertical; }
+    """
+
+    def on_resize(self) -> None:
+        cards = max(1, len(self.children))
+        self.set_class(self.size.width // cards < MIN_CARD_WIDTH, "-stacked")
 
 
 class EntryView(VerticalScroll, can_focus=True):
@@ -198,8 +241,8 @@ class EntryView(VerticalScroll, can_focus=True):
         self.data = data
         self._created: list[Target] = []
         widgets = list(self._build(data))
-        ordered = sorted(self._created, key=lambda t: t.secondary)  # stable: primary targets first
-        for target, hint in zip(ordered, HINT_KEYS, strict=False):
+        # Targets are made in the order they are shown: hints count down the page.
+        for target, hint in zip(self._created, HINT_KEYS, strict=False):
             target.hint = hint
         with self.app.batch_update():
             await self.remove_children()
@@ -298,10 +341,25 @@ class EntryView(VerticalScroll, can_focus=True):
             data.rows.setdefault(row.id, row)
             return target(row.id, field, label, snippet, secondary)
 
+        def id_section(heading: str, value: object, field: str, noun: str) -> Iterable[Widget]:
+            """A heading and one target per referenced id, capped like every long list."""
+            ids = _ids(value)
+            if not ids:
+                return
+            yield _heading(heading)
+            ids, more = _capped(ids, noun)
+            for entry_id in ids:
+                yield target(entry_id, field)
+            if more:
+                yield more
+
         def backlink_sections(first: bool) -> Iterable[Widget]:
             """Backlinks under headings; ``first`` = only the events an actor is in (shown near the top)."""
             groups: dict[str, list[Backlink]] = {}
+            related_here = set(_ids(entry.data.get("related"))) if entry.kind is Kind.EVENT else set()
             for backlink in data.backlinks:
+                if backlink.field == "related" and backlink.row.id in related_here:
+                    continue  # already under "Related events": once is enough
                 is_events = entry.kind is Kind.ACTOR and (backlink.row.kind, backlink.field) == (Kind.EVENT, "actors")
                 if is_events != first:
                     continue
@@ -346,8 +404,8 @@ class EntryView(VerticalScroll, can_focus=True):
             grid = _grid([
                 ("Born", plain(d.get("born", ""))),
                 ("Died", plain(d.get("died", ""))),
-                ("Aliases", plain(entry.aliases)),
-                ("Tags", plain(entry.tags)),
+                ("Aliases", _items(entry.aliases)),
+                ("Tags", _items(entry.tags)),
             ])
             if grid:
                 yield grid
@@ -355,6 +413,7 @@ class EntryView(VerticalScroll, can_focus=True):
             roles = _tables(d.get("roles"))
             if roles:
                 yield _heading("Roles")
+                roles, more = _capped(roles, "roles")
                 for role in roles:
                     period = _period(role.get("from"), role.get("to"))
                     org = role.get("org")
@@ -367,9 +426,12 @@ class EntryView(VerticalScroll, can_focus=True):
                             text.append(", " + clean(plain(org), 200))
                         text.append(period, style="dim")
                         yield Static(text, classes="role")
+                if more:
+                    yield more
             links = _tables(d.get("links"))
             if links:
                 yield _heading("Links")
+                links, more = _capped(links, "links")
                 for link in links:
                     to = link.get("to")
                     rel = plain(link.get("rel", "")) + _period(link.get("since"), link.get("until"))
@@ -377,6 +439,8 @@ class EntryView(VerticalScroll, can_focus=True):
                         yield target(to, "links.to", rel)
                     for source in _ids(link.get("sources")):
                         yield target(source, "links.sources", "source", secondary=True)
+                if more:
+                    yield more
         elif entry.kind is Kind.EVENT:
             grid = _grid([
                 ("Date", plain(d.get("date", ""))),
@@ -384,18 +448,16 @@ class EntryView(VerticalScroll, can_focus=True):
                  if isinstance(d.get("importance"), int) else plain(d.get("importance", ""))),
                 ("Status", plain(d.get("status", ""))),
                 ("Location", plain(d.get("location", ""))),
-                ("Tags", plain(entry.tags)),
+                ("Tags", _items(entry.tags)),
             ])
             if grid:
                 yield grid
-            actors = _ids(d.get("actors"))
-            if actors:
-                yield _heading("Actors")
-                for actor in actors:
-                    yield target(actor, "actors")
+            yield from id_section("Actors", d.get("actors"), "actors", "actors")
+            yield from id_section("Sources", d.get("sources"), "sources", "sources")
             accounts = _tables(d.get("accounts"))
             if accounts:
                 yield _heading("Accounts (who says what)")
+                accounts, more = _capped(accounts, "accounts")
                 cards = []
                 for account in accounts:
                     parts: list[Widget] = []
@@ -408,17 +470,10 @@ class EntryView(VerticalScroll, can_focus=True):
                     if isinstance(source, str):
                         parts.append(target(source, "accounts.source"))
                     cards.append(Vertical(*parts, classes="account"))
-                yield Horizontal(*cards, classes="accounts")
-            sources = _ids(d.get("sources"))
-            if sources:
-                yield _heading("Sources")
-                for source in sources:
-                    yield target(source, "sources")
-            related = _ids(d.get("related"))
-            if related:
-                yield _heading("Related events")
-                for other in related:
-                    yield target(other, "related")
+                yield Accounts(*cards, classes="accounts")
+                if more:
+                    yield more
+            yield from id_section("Related events", d.get("related"), "related", "related events")
         else:
             grading = ""
             reliability, credibility = d.get("reliability"), d.get("credibility")
@@ -436,15 +491,11 @@ class EntryView(VerticalScroll, can_focus=True):
                 ("Type", plain(d.get("type", ""))),
                 ("Grading", grading),
                 ("URL", plain(d.get("url", ""))),
-                ("Tags", plain(entry.tags)),
+                ("Tags", _items(entry.tags)),
             ])
             if grid:
                 yield grid
-            actors = _ids(d.get("actors"))
-            if actors:
-                yield _heading("Actors")
-                for actor in actors:
-                    yield target(actor, "actors")
+            yield from id_section("Actors", d.get("actors"), "actors", "actors")
 
         yield from backlink_sections(first=False)
         if data.backlinks and data.backlinks_total > len(data.backlinks):
@@ -460,12 +511,24 @@ class EntryView(VerticalScroll, can_focus=True):
             yield _heading(clean(text_file.name, 120))
             if text_file.text is None:
                 yield Static(Text("(not shown: see the problems above)", style="italic"))
-            elif text_file.path.lower().endswith(".md"):
-                from rich.markdown import Markdown  # markdown-it is slow to import: only when a text is shown
+                continue
+            # Imported here: commands.show pulls in markdown-it, which is slow to import.
+            from dossier.commands.show import SHOW_TEXT_CHARS
 
-                yield Static(Markdown(clean_block(text_file.text), hyperlinks=False), classes="text-file")
+            # Layout runs on the UI thread at ~300 KB/s: a huge file would freeze the browser.
+            text = text_file.text
+            rest = len(text) - SHOW_TEXT_CHARS
+            if rest > 0:
+                text = text[:SHOW_TEXT_CHARS]
+            if text_file.path.lower().endswith(".md"):
+                from rich.markdown import Markdown
+
+                yield Static(Markdown(clean_block(text), hyperlinks=False), classes="text-file")
             else:
-                yield Static(Text(clean_block(text_file.text)), classes="text-file")
+                yield Static(Text(clean_block(text)), classes="text-file")
+            if rest > 0:
+                yield Static(Text(f"… {rest:,} more characters not shown; open the file (press e) to read them all",
+                                  style="italic"), classes="text-more")
 
         unknown = entry.unknown_fields
         if unknown:

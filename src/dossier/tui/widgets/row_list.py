@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -35,7 +36,7 @@ class RowList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"row-list--cursor", "row-list--header", "row-list--empty"}
     DEFAULT_CSS = """
-    RowList { height: 1fr; background: $surface; }
+    RowList { height: 1fr; background: $surface; overflow-x: hidden; }
     RowList > .row-list--cursor { background: $block-cursor-blurred-background; }
     RowList:focus > .row-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground;
         text-style: bold; }
@@ -95,7 +96,7 @@ class RowList(ScrollView, can_focus=True):
             old_key = keep(self.items[self.cursor])
         self.items = items
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, max(1, len(items)))
+        self.virtual_size = Size(1, max(1, len(items)))  # lines fit the width: nothing to scroll sideways
         index = 0
         if old_key is not None and keep is not None:
             for i, item in enumerate(items):
@@ -119,9 +120,9 @@ class RowList(ScrollView, can_focus=True):
     # -- drawing
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        _scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
+        width = self._line_width()
         base = self.rich_style
         if not self.items:
             if index == 0:
@@ -139,9 +140,10 @@ class RowList(ScrollView, can_focus=True):
         text = self._format_item(item)
         if self._is_header(item):
             text.stylize(self.get_component_rich_style("row-list--header"))
-        strip = self._strip(text, width, base)
         if is_cursor:
-            strip = strip.apply_style(self.get_component_rich_style("row-list--cursor"))
+            # On top of the widget's style: applied under it, the surface background would hide the cursor's.
+            base = base + self.get_component_rich_style("row-list--cursor")
+        strip = self._strip(text, width, base)
         self._cache[key] = strip
         return strip
 
@@ -152,9 +154,25 @@ class RowList(ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, base).apply_style(base)
 
+    def _line_width(self) -> int:
+        """The width of a line: the widget's, less the vertical scrollbar (lines never scroll sideways)."""
+        return max(1, self.scrollable_content_region.width)
+
     def on_resize(self) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, max(1, len(self.items)))
+        self.virtual_size = Size(1, max(1, len(self.items)))
+
+    def action_scroll_left(self) -> None:
+        raise SkipAction()  # left and right belong to the screen (they switch lists)
+
+    def action_scroll_right(self) -> None:
+        raise SkipAction()
+
+    def notify_style_update(self) -> None:
+        # Lines are cached with their colours: a new theme (or any style change) must redraw them.
+        self._cache.clear()
+        super().notify_style_update()
+        self.refresh()
 
     def on_focus(self) -> None:
         self._cache.clear()
