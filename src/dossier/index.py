@@ -118,6 +118,12 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
 
 
+class Hits(list[Hit]):
+    """Search results, best first; ``total`` is how many entries match in all, beyond the limit."""
+
+    total: int = 0
+
+
 @dataclass(frozen=True)
 class Backlink:
     row: Row
@@ -1075,8 +1081,12 @@ class Index:
         """The Whoosh query for a user's query text; :class:`QueryError` when it is not one."""
         return parse_query(self._ix.schema, text)
 
-    def search(self, query: str, kind: Kind | None = None, limit: int = 50) -> list[Hit]:
-        """Entries matching a query in Whoosh's language, best first, with a snippet."""
+    def search(self, query: str, kind: Kind | None = None, limit: int = 50, count_all: bool = False) -> Hits:
+        """Entries matching a query in Whoosh's language, best first, with a snippet.
+
+        ``count_all`` also counts every match beyond ``limit`` (``Hits.total``); it costs a
+        second pass over the matches, so the TUI's search-as-you-type leaves it off.
+        """
         from whoosh import query as q
 
         parsed = self.parse(query)
@@ -1095,14 +1105,16 @@ class Index:
             for hit in results:
                 stored = hit.fields()
                 found.append((stored["id"], hit.score, stored.get("preview") or ""))
+            total = len(results) if count_all else len(found)
         pattern = _query_pattern(parsed)
-        hits = []
+        hits = Hits()
         for hit_id, score, preview in found:
             row = rows.get(hit_id)
             if row is None:
                 continue
             snippet, spans = self._snippet(row, pattern, preview)
             hits.append(Hit(row, float(score), snippet, spans))
+        hits.total = total - (len(found) - len(hits))  # rows gone since the commit are not counted
         return hits
 
     def _snippet(
@@ -1118,14 +1130,14 @@ class Index:
             return "", ()
         texts = []
         for path, _size, _mtime in record.fingerprint[1:]:
-            text_file = self.store.read_text_file(path, row.id)
-            if text_file.text:
+            text = _prose(self.store.read_text_file(path, row.id).text)
+            if text:
                 if pattern is None:
-                    return _window(text_file.text, [])
-                spans = [(m.start(), m.end()) for m in pattern.finditer(text_file.text, 0, 200_000)]
+                    return _window(text, [])
+                spans = [(m.start(), m.end()) for m in pattern.finditer(text)]
                 if spans:
-                    return _window(text_file.text, spans)
-                texts.append(text_file.text)
+                    return _window(text, spans)
+                texts.append(text)
         if preview:
             spans = [(m.start(), m.end()) for m in pattern.finditer(preview)] if pattern else []
             if spans or not texts:
@@ -1377,6 +1389,24 @@ def _unknown(kind: Kind, data: Mapping[str, Any]) -> dict[str, Any]:
 def _name_pattern(name: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in re.findall(r"\w+", name)]
     return re.compile(r"\b" + r"\W{1,3}".join(words) + r"\b", re.IGNORECASE)
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*$", re.DOTALL | re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
+_SPACES = re.compile(r"\s+")
+
+
+def _prose(text: str, limit: int = 200_000) -> str:
+    """A text file as a reader would quote it: no YAML front matter, no HTML comments, one line.
+
+    Snippets are cut from this; the index still holds the whole file, so a word found
+    only in the front matter still finds the entry.
+    """
+    text = text[:limit]
+    text = _FRONT_MATTER.sub("", text, count=1)
+    text = _HEADING_MARK.sub("", _COMMENT.sub(" ", text))
+    return _SPACES.sub(" ", text).strip()
 
 
 def _window(text: str, spans: list[tuple[int, int]], width: int = 200) -> tuple[str, tuple[tuple[int, int], ...]]:

@@ -79,6 +79,14 @@ def test_show_for_people_resolves_references_and_marks_missing_ones(run_cli, tmp
     assert "E [bold]x[/bold]" in result.out  # markup in content is shown, not applied
 
 
+def test_piped_output_has_no_padding_at_line_ends(run_cli, sample_tree: Path) -> None:  # type: ignore[no-untyped-def]
+    """Piped into grep, diff or a file, lines end with their last word, not Rich's table padding."""
+    for args in (("show", "mark-milley"), ("check",), ("search", "milley")):
+        out = run_cli(*args, "--tree", sample_tree).out
+        assert out.strip() and all(line == line.rstrip() for line in out.splitlines()), args
+    assert "aliases         Mark Alexander Milley" in run_cli("show", "mark-milley", "--tree", sample_tree).out
+
+
 def test_new_makes_dated_ids_refuses_to_overwrite_and_prints_the_path(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("new", "event", "Hegseth revokes Milley's detail", "--date", "2025-01-28", "--tree", tmp_path)
     path = tmp_path / "events/2025-01-28-hegseth-revokes-milleys-detail/event.toml"

@@ -32,8 +32,12 @@ def test_a_bad_query_is_a_clear_message_and_exit_2(run_cli, tree: Path, query: s
     assert "cannot be searched" in result.err and "Traceback" not in result.err
 
 
-def test_search_limit(run_cli, tree: Path) -> None:
+def test_search_limit_says_how_many_more_match(run_cli, tree: Path) -> None:
     assert len(run_cli("search", "--tree", tree, "--json", "--limit", "1", "milley").json()) == 1
+    everything = len(run_cli("search", "--tree", tree, "--json", "milley").json())
+    assert everything >= 3
+    assert f"1 of {everything} results" in run_cli("search", "--tree", tree, "--limit", "1", "milley").out
+    assert f"{everything} results" in run_cli("search", "--tree", tree, "milley").out
 
 
 def test_index_command_reports_and_rebuilds(run_cli, tree: Path) -> None:

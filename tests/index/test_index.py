@@ -175,6 +175,20 @@ def test_snippet_highlights_the_matched_words(index: Index) -> None:
     assert [hit.snippet[s:e].lower() for s, e in hit.highlights] == ["clearance"]
 
 
+def test_snippet_is_prose_not_front_matter_or_comments(index: Index, tree: Path) -> None:
+    """Saved timelines start with YAML and carry HTML comments; a snippet quotes the text a reader sees."""
+    event(tree, "2021-01-08-call", "Second call to China", "2021-01-08", summary=(
+        "---\ntitle: Second call\nsources:\n  - url: https://example.org/x\n---\n"
+        "<!-- capture lane: osint-7 -->\n## What happened\n\nMilley called   his Chinese counterpart.\n"
+    ))
+    index.reconcile()
+    hits = {h.row.id: h for h in index.search("counterpart")}
+    snippet = hits["2021-01-08-call"].snippet
+    assert snippet.startswith("What happened Milley called his Chinese counterpart")
+    assert "---" not in snippet and "capture lane" not in snippet and "##" not in snippet
+    assert ids(index.search("osint")) == ["2021-01-08-call"]  # still searchable, just not quoted
+
+
 def test_search_by_kind(index: Index) -> None:
     assert ids(index.search("milley", kind=Kind.EVENT)) and all(
         h.row.kind is Kind.EVENT for h in index.search("milley", kind=Kind.EVENT)

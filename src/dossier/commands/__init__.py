@@ -33,13 +33,49 @@ class UsageError(Exception):
     """A mistake in the command line or an unreadable tree: message, then exit 2."""
 
 
+class _TrimmedLines:
+    """Standard output without the spaces Rich pads table cells with, when it is not a terminal.
+
+    Piped into a file, ``grep`` or ``diff``, padded lines are noise; on a terminal they are
+    invisible and Rich's own handling (width, colour) is kept.
+    """
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            sys.stdout.write(line.rstrip(" ") + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            sys.stdout.write(self._pending)
+            self._pending = ""
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+def _output_console() -> Console:
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=False)
+    return Console(file=_TrimmedLines(), highlight=False, soft_wrap=False)
+
+
 @dataclass
 class Context:
     """What every command gets: where the tree is, and where to print."""
 
     tree: Path
     index_dir: Path | None = None
-    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=False))
+    out: Console = field(default_factory=_output_console)
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
     def store(self) -> Store:

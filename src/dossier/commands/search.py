@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, USAGE, Command, Context
 from dossier.model import Kind
 from dossier.safe import clean
+
+if TYPE_CHECKING:
+    from dossier.index import Hits
 
 QUERY_HELP = """\
 Query language (Whoosh): words (all must match), "a phrase", AND / OR / NOT,
@@ -51,7 +54,8 @@ class Search(Command):
         index = open_index(context, store)
         try:
             try:
-                hits = index.search(text, kind=Kind(args.kind) if args.kind else None, limit=args.limit)
+                hits = index.search(text, kind=Kind(args.kind) if args.kind else None, limit=args.limit,
+                                    count_all=True)
             except QueryError as exc:
                 message = f"dossier: the query {text!r} cannot be searched: {exc.message}"
                 context.err.print(Text(clean(message)))
@@ -101,7 +105,7 @@ def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "
     return text
 
 
-def _render(context: Context, query: str, hits: list[Any]) -> None:
+def _render(context: Context, query: str, hits: Hits) -> None:
     out = context.out
     if not hits:
         out.print(Text(f"No entry matches {clean(query)!r}.", style="dim"))
@@ -124,4 +128,7 @@ def _render(context: Context, query: str, hits: list[Any]) -> None:
             line = Text("  ")
             line.append_text(highlighted(hit.snippet, hit.highlights))
             out.print(line)
-    out.print(Text(f"{len(hits)} result(s)", style="dim"))
+    if hits.total > len(hits):
+        out.print(Text(f"{len(hits)} of {hits.total} results (--limit N for more)", style="dim"))
+    else:
+        out.print(Text(f"{len(hits)} result{'s' if len(hits) != 1 else ''}", style="dim"))
