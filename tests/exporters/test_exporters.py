@@ -25,6 +25,8 @@ def tree(tmp_path: Path) -> Path:
     hand.write_text(
         'name = "=HYPERLINK(\\"http://evil\\")"\ntype = "group"\nborn = 1980\n'
         '[[links]]\nto = "pete-hegseth"\nrel = "supports"\nsince = "2024-11"\n'
+        '[[roles]]\ntitle = "Backer"\norg = "pete-hegseth"\nfrom = 2024\n'
+        '[[roles]]\ntitle = "Donor"\norg = "Some PAC"\n'
     )
     return tree
 
@@ -82,8 +84,9 @@ def test_csv_tables_open_in_a_spreadsheet(tree: Path, tmp_path: Path, run_cli) -
     out = tmp_path / "csv"
     result = run_cli("export", "--tree", tree, "--format", "csv", "-o", out)
     assert result.code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["actors.csv", "event_actors.csv", "event_sources.csv",
-                                                      "events.csv", "sources.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["actor_links.csv", "actor_roles.csv", "actors.csv",
+                                                      "event_actors.csv", "event_sources.csv", "events.csv",
+                                                      "sources.csv"]
 
     def rows(name: str) -> list[dict[str, str]]:
         raw = (out / name).read_bytes()
@@ -99,6 +102,11 @@ def test_csv_tables_open_in_a_spreadsheet(tree: Path, tmp_path: Path, run_cli) -
             "actor_name": "Mark Esper"} in edges
     events = {r["id"]: r for r in rows("events.csv")}
     assert events["2024-05-05-json-event"]["status"] == "disputed"
+    assert rows("actor_links.csv") == [{"actor_id": "pete-hegseth-network", "target_id": "pete-hegseth",
+                                        "relation": "supports", "since": "2024-11", "until": "", "sources": "",
+                                        "actor_name": "'=HYPERLINK(\"http://evil\")", "target_name": "Pete Hegseth"}]
+    roles = [(r["title"], r["org_id"], r["org"], r["from"]) for r in rows("actor_roles.csv")]
+    assert roles == [("Backer", "pete-hegseth", "Pete Hegseth", "2024"), ("Donor", "", "Some PAC", "")]
 
 
 @pytest.mark.parametrize("fmt", ["ftm", "json", "csv"])

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from dossier.exporters import Loaded, text_of
-from dossier.model import Kind
+from dossier.model import Entry, Kind
 
 COLUMNS = {
     "actors": ["id", "name", "type", "aliases", "summary", "born", "died", "tags", "folder"],
@@ -23,6 +23,8 @@ COLUMNS = {
                 "accessed", "folder"],
     "event_actors": ["event_id", "actor_id", "event_date", "event_title", "actor_name"],
     "event_sources": ["event_id", "source_id", "event_date", "source_title", "source_url"],
+    "actor_links": ["actor_id", "target_id", "relation", "since", "until", "sources", "actor_name", "target_name"],
+    "actor_roles": ["actor_id", "title", "org_id", "org", "from", "to", "actor_name"],
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,6 +43,9 @@ def tables(loaded: Loaded) -> dict[str, list[list[str]]]:
         data = entry.data
         values = {**data, "id": entry.id, "folder": entry.folder}
         rows[plural[entry.kind]].append([cell(values.get(column)) for column in COLUMNS[plural[entry.kind]]])
+        if entry.kind is Kind.ACTOR:
+            _actor_edges(entry, by_id, rows)
+            continue
         if entry.kind is not Kind.EVENT:
             continue
         for ref in entry.references:
@@ -53,6 +58,31 @@ def tables(loaded: Loaded) -> dict[str, list[list[str]]]:
                     entry.id, ref.target, data.get("date"), target.title if target else "",
                     target.data.get("url") if target else "")])
     return rows
+
+
+def _actor_edges(entry: Entry, by_id: dict[str, Entry], rows: dict[str, list[list[str]]]) -> None:
+    """An actor's typed links and roles, a row each (``org_id`` empty when the org is free text)."""
+
+    def tables_in(key: str) -> list[dict]:
+        value = entry.data.get(key)
+        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+    def title_of(entry_id: object) -> str:
+        target = by_id.get(entry_id) if isinstance(entry_id, str) else None
+        return target.title if target else ""
+
+    for link in tables_in("links"):
+        if not isinstance(link.get("to"), str):
+            continue
+        rows["actor_links"].append([cell(v) for v in (
+            entry.id, link["to"], link.get("rel"), link.get("since"), link.get("until"), link.get("sources"),
+            entry.title, title_of(link["to"]))])
+    for role in tables_in("roles"):
+        org = role.get("org")
+        org_id = org if isinstance(org, str) and org in by_id else ""
+        rows["actor_roles"].append([cell(v) for v in (
+            entry.id, role.get("title"), org_id, title_of(org) if org_id else org, role.get("from"), role.get("to"),
+            entry.title)])
 
 
 def render(rows: list[list[str]]) -> str:
