@@ -322,3 +322,25 @@ async def test_pop_ups_show_their_own_keys_in_the_footer(mini_tree, app_for) -> 
         await pilot.press("slash")
         await wait_until(pilot, lambda: "esc Close" in screen_text(app).splitlines()[-1])
         assert "Timeline" not in screen_text(app).splitlines()[-1]
+
+
+async def test_letters_typed_fast_on_the_list_all_go_into_the_filter(mini_tree, app_for) -> None:
+    """A quick typist (or a paste) outruns the move of focus to the filter: `e` and `t` in
+    "alice example" must be letters of the filter, not Edit and Timeline."""
+    from textual import events
+
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert app.browser.entries.has_focus
+        for character in "alice example":  # all at once, without waiting for the app between keys
+            key = events.Key("space" if character == " " else character, character)
+            key.set_sender(app)
+            app._driver.send_message(key)  # noqa: SLF001 - what a terminal does on a burst of input
+        await wait_until(pilot, lambda: app.browser.filter_input.value == "alice example")
+        await wait_until(pilot, lambda: [r.id for r in app.browser.entries.items] == ["alice-example"])
+        assert app.screen is app.browser and "Open an entry first" not in screen_text(app)
+        await pilot.press("escape", "t")  # back on the list, letters are keys again
+        from dossier.tui.screens.timeline import TimelineScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen))

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import Key
+from textual.events import DescendantFocus, Key
 from textual.screen import Screen
 from textual.widgets import Input, Tab, Tabs
 
@@ -92,6 +92,10 @@ class BrowserScreen(Screen[None]):
         self._first_rows: RowsLoaded | None = None  # read with the index before this screen was mounted
         self._ready = False  # on_mount has run: the widgets are there
         self._after_reload: list[Callable[[], object]] = []  # to run once the open entry is reloaded
+        # A letter typed on the list starts the filter; focus moves on the next refresh, so
+        # letters typed faster than that (a quick typist, a paste) must follow the first one
+        # into the filter rather than run as keys (t, e, n ...).
+        self._typing_into_filter = False
 
     @property
     def dossier(self) -> DossierApp:
@@ -181,6 +185,14 @@ class BrowserScreen(Screen[None]):
 
     def on_key(self, event: Key) -> None:
         focused = self.focused
+        if self._typing_into_filter:
+            # The filter stops the letters typed into it, so a letter here came through the list.
+            if event.is_printable and event.character:
+                event.stop()
+                event.prevent_default()
+                self.filter_input.insert_text_at_cursor(event.character)
+                return
+            self._typing_into_filter = False
         if isinstance(focused, Input):
             if focused.id == "filter" and event.key in ("down", "escape"):
                 event.stop()
@@ -201,8 +213,13 @@ class BrowserScreen(Screen[None]):
                 return
         if focused is self.entries and event.is_printable and event.character and event.character.strip():
             event.stop()
+            self._typing_into_filter = True
             self.filter_input.focus()
             self.filter_input.insert_text_at_cursor(event.character)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if event.widget is not self.filter_input:
+            self._typing_into_filter = False
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
