@@ -56,7 +56,7 @@ from dossier.model import (
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 3
+INDEX_FORMAT_VERSION = 4
 
 #: Names shorter than this are not looked for as mentions ("US", "CIA" would match everywhere).
 MIN_MENTION_LENGTH = 4
@@ -204,6 +204,9 @@ def build_schema() -> Any:
         location=fields.TEXT(analyzer=names),
         content=fields.TEXT(analyzer=StemmingAnalyzer(cachesize=100_000)),
         preview=fields.STORED(),
+        # Whole names, lowercased ("jeffrey epstein"), and a person's surname: a query that is
+        # exactly a name puts that entry first (see ``NAME_MATCH_SCORE``). Not searchable by users.
+        namekey=fields.KEYWORD(lowercase=True, commas=True, scorable=False),
     )
 
 
@@ -211,6 +214,24 @@ def build_schema() -> Any:
 DEFAULT_FIELDS = ("title", "alias", "content")
 FIELD_WEIGHTS = {"title": 2.0, "alias": 1.5}
 TEXT_FIELDS = ("title", "alias", "content", "outlet", "author", "location")
+
+
+#: Added to the score of an entry whose name or alias is exactly the query ("jeffrey epstein", or a
+#: person's surname "epstein"): without it, long sources that repeat the name outrank the person.
+NAME_MATCH_SCORE = 1000.0
+_WORDS = re.compile(r"\w+")
+
+
+def name_keys(names: Iterable[str], surname: bool = False) -> list[str]:
+    """Each name as its lowercased words joined by spaces; a person's last word too."""
+    keys: set[str] = set()
+    for name in names:
+        words = _WORDS.findall(name.lower()) if isinstance(name, str) else []
+        if words:
+            keys.add(" ".join(words))
+            if surname and len(words) > 1 and len(words[-1]) > 2:
+                keys.add(words[-1])
+    return sorted(keys)
 
 
 def _schema_signature() -> str:
@@ -343,6 +364,9 @@ def load_entry(store: Store, location: Location) -> _Loaded:
     }
     if aliases:
         document["alias"] = "\n".join(aliases)
+    keys = name_keys([entry.title, *aliases], surname=kind is Kind.ACTOR and (type_ or "").lower() == "person")
+    if keys:
+        document["namekey"] = ",".join(keys)
     if type_:
         document["type"] = type_.lower()
     if status:
@@ -1091,6 +1115,10 @@ class Index:
 
         parsed = self.parse(query)
         rows = self._all_rows()
+        if _PLAIN_WORDS.fullmatch(query):
+            key = " ".join(_WORDS.findall(query.lower()))
+            exact = q.ConstantScoreQuery(q.Term("namekey", key), NAME_MATCH_SCORE)
+            parsed = q.AndMaybe(parsed, exact)
         if kind is not None:
             parsed = q.And([parsed, q.Term("kind", kind.value)])
         with self._read_lock:
@@ -1195,7 +1223,7 @@ def parse_query(schema: Any, text: str) -> Any:
         if name.lower() in ("http", "https", "mailto"):
             continue
         if name not in schema.names() and name.lower() not in FIELD_ALIASES:
-            fields = ", ".join(sorted(set(schema.names()) - {"ref"}) + ["ref"])
+            fields = ", ".join(sorted(set(schema.names()) - {"ref", "namekey", "preview"}) + ["ref"])
             raise QueryError(f"unknown field {name!r}: fields are {fields}", match.start())
     text = re.sub(
         r"(?<![\w\\])([A-Za-z_]+):",
@@ -1225,6 +1253,14 @@ def parse_query(schema: Any, text: str) -> Any:
     if isinstance(parsed, null) and ":" not in text:
         raise QueryError("the query has nothing to search for")
     for sub in _walk_queries(parsed):
+        kind = type(sub).__name__
+        if kind == "FuzzyTerm" and sub.maxdist > MAX_FUZZY_EDITS:
+            raise QueryError(f"a fuzzy term allows at most {MAX_FUZZY_EDITS} edits (milley~2)")
+        if kind in ("Prefix", "Wildcard", "Every") and (
+            len(re.sub(r"[*?]", "", getattr(sub, "text", "") or "")) < MIN_EXPANDED_LETTERS
+        ):
+            raise QueryError(f"a wildcard needs at least {MIN_EXPANDED_LETTERS} letters besides * and ? "
+                             "(secur*, *ley); to list entries, use kind:actor, type:person or a tag")
         if isinstance(sub, null):
             raise QueryError(
                 "part of the query cannot be read: dates are written 2020, 2020-06 or 2020-06-15 "
@@ -1232,6 +1268,12 @@ def parse_query(schema: Any, text: str) -> Any:
             )
     return parsed
 
+
+#: A query of words only (no fields, operators, wildcards): the kind that may be someone's name.
+_PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|TO)\b)[\w\s.'\"-]+")
+#: Limits that keep one query from taking seconds on a large tree (``a~9`` took 10 s, ``e*`` 6 s).
+MAX_FUZZY_EDITS = 2
+MIN_EXPANDED_LETTERS = 2
 
 #: Characters a fuzzy term (``milley~``) must share with the words it matches, unless the query says
 #: (``milley~2/3``). A prefix of 1 cut ``milly~`` from 0.3 s to tens of ms at 20,000 entries: only the

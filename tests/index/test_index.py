@@ -170,6 +170,20 @@ def test_names_weigh_more_than_the_body(index: Index) -> None:
     assert {"2025-01-28-detail-revoked", "2020-06-01-lafayette-square"} <= set(ids(hits))
 
 
+def test_a_query_that_is_a_name_puts_that_entry_first(index: Index, tree: Path) -> None:
+    """Sources that repeat a name many times must not bury the person it names."""
+    actor(tree, "jeffrey-epstein", "Jeffrey Epstein", summary="Financier.")
+    actor(tree, "epstein-victims", "Epstein victims", type="group")
+    for n in range(5):
+        source(tree, f"2019-08-0{n + 1}-report-{n}", f"Jeffrey Epstein timeline part {n}",
+               f"2019-08-0{n + 1}", text="Epstein " * 40 + "and more about Jeffrey Epstein.")
+    index.reconcile()
+    assert ids(index.search("jeffrey epstein"))[0] == "jeffrey-epstein"
+    assert ids(index.search("Epstein"))[0] == "jeffrey-epstein"  # a person's surname alone
+    assert ids(index.search("epstein victims"))[0] == "epstein-victims"
+    assert ids(index.search("Financier"))[0] == "jeffrey-epstein"  # no name asked: ordinary ranking
+
+
 def test_snippet_highlights_the_matched_words(index: Index) -> None:
     (hit,) = index.search("clearance")
     assert [hit.snippet[s:e].lower() for s, e in hit.highlights] == ["clearance"]
