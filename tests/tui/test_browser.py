@@ -337,3 +337,18 @@ async def test_search_typed_fast_shows_the_results_of_the_last_text(mini_tree, a
         assert [hit.row.id for hit in screen.hits] == [REPORT]
         assert "Harbour meeting between" not in screen_text(app)
         assert "Wednesday" in str(screen.query_one("#preview").content)  # the preview follows the cursor
+
+
+async def test_new_entry_kind_chosen_with_the_arrows_as_the_hint_says(mini_tree, app_for) -> None:
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("n")
+        from dossier.tui.screens.new_entry import NewEntryScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, NewEntryScreen))
+        assert "↑↓ kind" in screen_text(app)
+        await pilot.press("down", "down", *"The Paper Two", "tab", *"2024-03", "enter")  # actor -> event -> source
+        await wait_until(pilot, lambda: app.browser.entry_view.data is not None
+                         and app.browser.entry_view.data.id == "2024-03-the-paper-two")
+        assert (mini_tree / "sources" / "2024-03-the-paper-two" / "source.toml").is_file()

@@ -122,3 +122,18 @@ async def test_timeline_of_milley_by_year(sample, app_for) -> None:
         await settle(pilot)
         assert 0 < app.screen.count < before
         assert "Hegseth revokes Milley's security detail" in screen_text(app)
+
+
+async def test_timeline_tag_filter_takes_the_suggested_tag_on_enter(sample, app_for) -> None:
+    app = app_for(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("t")
+        from dossier.tui.screens.timeline import TimelineScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen) and app.screen.count > 0
+                         and app.screen.known_tags)
+        everything = app.screen.count
+        await pilot.press("f", *"retal", "enter")  # "retaliation" is suggested after "retal"
+        await wait_until(pilot, lambda: app.screen.tag == "retaliation" and 0 < app.screen.count < everything)
+        assert "no events match" not in screen_text(app)

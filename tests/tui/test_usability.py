@@ -344,3 +344,24 @@ async def test_letters_typed_fast_on_the_list_all_go_into_the_filter(mini_tree, 
         from dossier.tui.screens.timeline import TimelineScreen
 
         await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+
+
+async def test_esc_on_the_list_clears_its_filter_and_arrows_from_the_entry_move_to_the_list(
+        mini_tree, app_for) -> None:
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("f", *"bob", "enter")  # filter, then back on the (filtered) list
+        await wait_until(pilot, lambda: app.browser.entries.has_focus
+                         and [r.id for r in app.browser.entries.items] == ["bob-example"])
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.browser.filter_input.value == ""
+                         and len(app.browser.entries.items) == 3)
+        await open_entry(pilot, "alice-example")
+        app.browser.entry_view.focus()
+        await pilot.press("right")  # the events list: the keys that follow are for it
+        await wait_until(pilot, lambda: app.browser.kind.value == "event" and app.browser.entries.has_focus
+                         and "Harbour meeting" in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.browser.entry_view.data is not None
+                         and app.browser.entry_view.data.entry.kind.value == "event")

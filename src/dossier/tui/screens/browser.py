@@ -238,6 +238,7 @@ class BrowserScreen(Screen[None]):
     def action_switch_kind(self, step: int) -> None:
         position = (KINDS.index(self.kind) + step) % len(KINDS)
         self.show_kind(KINDS[position])
+        self.action_focus_list()  # the list just shown is what the next keys (enter, j/k) are for
 
     def show_kind(self, kind: Kind) -> None:
         self.query_one(Tabs).active = f"kind-{kind.value}"
@@ -413,8 +414,11 @@ class BrowserScreen(Screen[None]):
         self._panes()[pane].focus()
 
     def action_focus_list(self) -> None:
+        """Esc: to the list from the entry; on the list, clear its filter."""
         if self._pane_of(self.focused) == 2:
             self._entry_focus = self.focused
+        elif self.focused is self.entries and self.filter_input.value:
+            self.filter_input.value = ""  # the whole list again (Input.Changed reloads it)
         self.entries.focus()
 
     @on(EntryView.TopReached)

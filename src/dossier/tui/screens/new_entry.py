@@ -24,6 +24,8 @@ class NewEntryScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel", id="new.cancel"),
         Binding("ctrl+s", "create", "Create", id="new.create"),
+        Binding("up", "kind(-1)", "Previous kind", show=False, id="new.previous-kind"),
+        Binding("down", "kind(1)", "Next kind", show=False, id="new.next-kind"),
     ]
 
     def __init__(self, kind: Kind = Kind.ACTOR, title: str = "", entry_id: str | None = None) -> None:
@@ -47,6 +49,12 @@ class NewEntryScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+
+    def action_kind(self, step: int) -> None:
+        """↑/↓ from the text fields choose the kind (the kind list itself moves its own cursor)."""
+        kinds = list(Kind)
+        chosen = kinds[(kinds.index(self._chosen_kind()) + step) % len(kinds)]
+        self.query_one(f"#new-{chosen.value}", RadioButton).value = True
 
     def _chosen_kind(self) -> Kind:
         pressed = self.query_one(RadioSet).pressed_button

@@ -109,6 +109,9 @@ class SearchScreen(ModalScreen[str | None]):
             self._queued = query
             return
         self._searching = True
+        hits = self.query_one("#hits", RowList)
+        if not hits.items and query.strip():
+            hits.set_empty_text("searching…")  # a slow query on a large tree: say it is under way
         self.run_search(query)
 
     @on(Input.Submitted, "#query")

@@ -86,6 +86,7 @@ class TimelineScreen(ModalScreen[str | None]):
         self.min_importance = 1
         self.tag = ""
         self.count = 0
+        self.known_tags: list[str] = []  # the tree's tags, as the tag box suggests them
 
     def compose(self) -> ComposeResult:
         yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
@@ -124,6 +125,7 @@ class TimelineScreen(ModalScreen[str | None]):
         if message.key != (self.actor_id, self.tag, self.min_importance):
             return
         if message.tags is not None:
+            self.known_tags = message.tags
             self.query_one("#tag", Input).suggester = SuggestFromList(message.tags, case_sensitive=False)
         self.count = len(message.items)
         events = self.query_one("#events", RowList)
@@ -141,7 +143,13 @@ class TimelineScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#tag")
     def _tag(self, event: Input.Submitted) -> None:
-        self.tag = event.value.strip()
+        typed = event.value.strip()
+        # Enter takes the tag the box suggests (shown dimmed after the typed letters), as → does.
+        if typed and typed.lower() not in (t.lower() for t in self.known_tags):
+            typed = next((t for t in self.known_tags if t.lower().startswith(typed.lower())), typed)
+            with event.input.prevent(Input.Changed):
+                event.input.value = typed
+        self.tag = typed
         self.query_one("#events", RowList).focus()
         self._describe()
         self.load()

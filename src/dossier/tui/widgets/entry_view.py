@@ -464,7 +464,10 @@ class EntryView(VerticalScroll, can_focus=True):
                     by = account.get("by")
                     if isinstance(by, str):
                         parts.append(target(by, "accounts.by"))
-                    parts.append(Static(Text("“" + clean_block(plain(account.get("claim", ""))) + "”"),
+                    claim = clean_block(plain(account.get("claim", ""))).strip()
+                    if not (claim[:1] in "\"“'‘" and claim[-1:] in "\"”'’"):  # quoted already: once is enough
+                        claim = "“" + claim + "”"
+                    parts.append(Static(Text(claim),
                                         classes="claim"))
                     source = account.get("source")
                     if isinstance(source, str):
