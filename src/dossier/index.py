@@ -64,6 +64,8 @@ MIN_MENTION_LENGTH = 4
 #: Each later commit holds four times more than the one before: every commit leaves a segment, and a
 #: query costs about as much per segment (20,000 entries in five segments searched 2.5x slower than in one).
 BATCH_DOCS = 4000
+#: More changed entries than this make a bulk update: the bulk writer's settings, commits in batches.
+BULK_ENTRIES = 200
 #: How long a writer waits for another process's write before giving up on this attempt.
 WRITE_WAIT = 10.0
 
@@ -627,9 +629,12 @@ class Index:
             return self._ix.writer(limitmb=256, timeout=WRITE_WAIT, delay=0.05)
         return self._ix.writer(limitmb=64, timeout=WRITE_WAIT, delay=0.05)
 
-    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float = WRITE_WAIT) -> Changes:
+    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float = WRITE_WAIT,
+                  committed: Callable[[], None] | None = None) -> Changes:
         """Bring the index in line with the tree: new, changed, deleted and moved entries.
 
+        A large (re)build commits in batches; ``committed`` is called after each batch but
+        the last, when rows, counts and search already cover what is indexed so far.
         Raises :class:`IndexBusy` when another process keeps the index for more
         than ``wait`` seconds; the index can still be read.
         """
@@ -637,7 +642,7 @@ class Index:
             scan = self.store.scan()
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
-            return self._sync(scan, None, progress, full=True)
+            return self._sync(scan, None, progress, full=True, committed=committed)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Changes:
         """Index the whole tree from scratch."""
@@ -751,6 +756,7 @@ class Index:
         scope: Callable[[str], bool] | None,
         progress: Callable[[int, int], None] | None,
         full: bool,
+        committed: Callable[[], None] | None = None,
     ) -> Changes:
         """Compare a scan with the records and index the difference.
 
@@ -788,7 +794,7 @@ class Index:
             self._write_state_if_changed()
             self._state_text = "up to date"
             return Changes()
-        bulk = total > 200
+        bulk = total > BULK_ENTRIES
         writer: Any = None
         try:
             if removed:
@@ -822,6 +828,8 @@ class Index:
                     writer = None
                     pending = 0
                     commits += 1
+                    if committed is not None:
+                        committed()
             if writer is not None:
                 # Whoosh's default merge policy: small segments only. optimize=True would
                 # rewrite the whole index once more (it doubled a rebuild's time).

@@ -297,3 +297,21 @@ def test_a_second_index_object_sees_the_first_ones_writes(index: Index, tree: Pa
         assert ids(other.search("reed")) == ["jack-reed"]
     finally:
         other.close()
+
+
+def test_a_first_build_shows_each_committed_batch(tree: Path, tmp_path: Path, monkeypatch) -> None:
+    """The browser lists what is indexed so far while a large first build goes on."""
+    import dossier.index as index_module
+
+    for n in range(6):
+        actor(tree, f"extra-{n}", f"Extra Person {n}")
+    monkeypatch.setattr(index_module, "BATCH_DOCS", 2)
+    monkeypatch.setattr(index_module, "BULK_ENTRIES", 3)
+    ix = Index.open(Store(tree), tmp_path / "fresh")
+    seen: list[int] = []
+    try:
+        ix.reconcile(committed=lambda: seen.append(sum(ix.counts().values())))
+        assert seen and 0 < seen[0] < 11 and all(a < b for a, b in zip(seen, seen[1:], strict=False))
+        assert sum(ix.counts().values()) == 11
+    finally:
+        ix.close()

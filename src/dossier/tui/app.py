@@ -138,7 +138,9 @@ class DossierApp(App[int]):
             first, counts = None, None
         self.post_message(IndexOpened(index, first, counts))
         try:
-            changes = index.reconcile()
+            # A first build commits in batches: show each batch's entries instead of empty lists.
+            changes = index.reconcile(committed=lambda: self.post_message(
+                IndexChanged(None, index.counts(), None, reconciled=True)))
         except Exception as exc:  # e.g. another process holds the index: keep what it has
             self.post_message(IndexFailed(f"the index could not be brought up to date: {exc}"))
             changes = None

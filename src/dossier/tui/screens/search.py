@@ -155,7 +155,9 @@ class SearchScreen(ModalScreen[str | None]):
             return
         error.update("")
         self.hits = message.hits or []
-        hits.set_empty_text("no results" if message.query.strip() else "type to search")
+        state = getattr(self.app.index, "state", "") or ""
+        building = f" yet: the index is being built ({state})" if state.startswith("indexing") else ""
+        hits.set_empty_text(f"no results{building}" if message.query.strip() else "type to search")
         hits.set_items(self.hits)
         # The preview waits for the next frame: the results list is what the keystroke is for.
         self.call_after_refresh(self._preview_current)
