@@ -402,6 +402,11 @@ class Store:
             scan.problems.append(
                 Problem(rel, "symbolic link to a folder outside the tree; not followed", "outside-tree")
             )
+        elif target.is_dir() and path.parent.resolve().is_relative_to(target):
+            # Followed, it would hold itself forever (e.g. ``self -> ..``): say why it is skipped.
+            scan.problems.append(
+                Problem(rel, "symbolic link to a folder that contains it (a loop); not followed", "symlink-loop")
+            )
 
     def _collect(
         self, scan: Scan, folder: Path | str, children: dict[str, os.DirEntry[str]], root_real: Path

@@ -90,3 +90,12 @@ def test_the_sample_dossier_is_clean(run_cli, sample_tree: Path) -> None:  # typ
     assert result.code == 0
     counts = result.json()["entries"]
     assert counts["actor"] >= 20 and counts["event"] >= 12 and counts["source"] >= 10
+
+
+def test_a_link_to_a_folder_that_holds_it_is_reported_as_a_loop(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run_cli("new", "actor", "Loop Holder", "--tree", tmp_path)
+    os.symlink("..", tmp_path / "actors" / "loop-holder" / "self")
+    os.symlink("loop-holder", tmp_path / "actors" / "elsewhere")  # another name for an entry: skipped quietly
+    result = run_cli("check", "--tree", tmp_path, "--json")
+    problems = [(p["path"], p["code"]) for p in result.json()["problems"]]
+    assert problems == [("actors/loop-holder/self", "symlink-loop")] and result.code == 1

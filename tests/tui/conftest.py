@@ -106,7 +106,13 @@ async def open_from_list(pilot: Pilot, text: str, entry_id: str) -> None:
     app.browser.entries.focus()
     await pilot.press(*text)
     await wait_until(pilot, lambda: any(r.id == entry_id for r in app.browser.entries.items))
-    await pilot.press("enter")  # from the filter: to the list
+    single = len(app.browser.entries.items) == 1
+    await pilot.press("enter")  # from the filter: to the list, or straight to the one entry found
+    if single:
+        await wait_until(pilot, lambda: app.browser.entry_view.data is not None
+                         and app.browser.entry_view.data.id == entry_id)
+        await settle(pilot)
+        return
     rows = app.browser.entries
     while rows.current is not None and rows.current.id != entry_id:
         await pilot.press("down")

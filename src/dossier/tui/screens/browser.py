@@ -182,6 +182,9 @@ class BrowserScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
         self.entries.focus()
+        items = self.entries.items
+        if len(items) == 1:  # the filter found the one entry: open it, as a second enter would
+            self.open_entry(items[0].id)
 
     def on_key(self, event: Key) -> None:
         focused = self.focused
