@@ -1164,22 +1164,22 @@ class Index:
         record = self._records.get(row.id)
         if record is None:
             return "", ()
-        texts = []
+        unmatched = None  # the first text file with prose, for when no text has the words
         for path, _size, _mtime in record.fingerprint[1:]:
-            text = _prose(self.store.read_text_file(path, row.id).text)
-            if text:
-                if pattern is None:
-                    return _window(text, [])
-                spans = [(m.start(), m.end()) for m in pattern.finditer(text)]
-                if spans:
-                    return _window(text, spans)
-                texts.append(text)
+            text = self.store.read_text_file(path, row.id).text
+            if not text:
+                continue
+            found = _text_snippet(text, pattern)
+            if found is not None:
+                return found
+            if unmatched is None and pattern is not None:
+                unmatched = _text_snippet(text, None)
         if preview:
             spans = [(m.start(), m.end()) for m in pattern.finditer(preview)] if pattern else []
-            if spans or not texts:
+            if spans or unmatched is None:
                 return _window(preview, spans)
-        if texts:
-            return _window(texts[0], [])
+        if unmatched is not None:
+            return unmatched
         return _window(" · ".join(n for n in record.names[1:] if n), [])
 
 
@@ -1447,16 +1447,46 @@ _HEADING_MARK = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
 
 
-def _prose(text: str, limit: int = 200_000) -> str:
-    """A text file as a reader would quote it: no YAML front matter, no HTML comments, one line.
+def _prose(text: str) -> str:
+    """Text as a reader would quote it: no YAML front matter, no HTML comments, one line.
 
     Snippets are cut from this; the index still holds the whole file, so a word found
     only in the front matter still finds the entry.
     """
-    text = text[:limit]
     text = _FRONT_MATTER.sub("", text, count=1)
     text = _HEADING_MARK.sub("", _COMMENT.sub(" ", text))
     return _SPACES.sub(" ", text).strip()
+
+
+def _text_snippet(
+    text: str, pattern: re.Pattern[str] | None, limit: int = 200_000
+) -> tuple[str, tuple[tuple[int, int], ...]] | None:
+    """A snippet of a text file around the first match outside front matter and comments.
+
+    None when ``pattern`` matches nowhere in the prose, or there is no prose. This runs for
+    every hit of every keystroke's search: only the few hundred characters around the match
+    are cleaned (``_prose``), not the whole file.
+    """
+    text = text[:limit]
+    front = _FRONT_MATTER.match(text)
+    start = front.end() if front else 0
+    comments = [m.span() for m in _COMMENT.finditer(text, start)] if "<!--" in text else []
+    first = None
+    if pattern is not None:
+        first = next((m.start() for m in pattern.finditer(text, start)
+                      if not any(s <= m.start() < e for s, e in comments)), None)
+        if first is None:
+            return None
+    cut = start if first is None else max(start, first - 300)
+    skipped = cut > start  # text before the snippet: it starts with "…"
+    cut = next((e for s, e in comments if s <= cut < e), cut)  # never from inside a comment
+    piece = _prose(text[cut:cut + 1200])
+    if not piece:
+        return None
+    snippet, spans = _window(piece, [(m.start(), m.end()) for m in pattern.finditer(piece)] if pattern else [])
+    if skipped and not snippet.startswith("…"):
+        snippet, spans = "…" + snippet, tuple((s + 1, e + 1) for s, e in spans)
+    return snippet, spans
 
 
 def _window(text: str, spans: list[tuple[int, int]], width: int = 200) -> tuple[str, tuple[tuple[int, int], ...]]:
