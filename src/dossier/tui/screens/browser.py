@@ -197,11 +197,12 @@ class BrowserScreen(Screen[None]):
                 return
             self._typing_into_filter = False
         if isinstance(focused, Input):
-            if focused.id == "filter" and event.key in ("down", "escape"):
+            if focused is self.filter_input and event.key in ("down", "escape"):
                 event.stop()
                 if event.key == "escape":
-                    focused.value = ""  # the whole list again (Input.Changed reloads it)
-                self.entries.focus()
+                    self.action_focus_list()
+                else:
+                    self.entries.focus()
             return
         if event.key in self.active_bindings:
             return
@@ -417,10 +418,10 @@ class BrowserScreen(Screen[None]):
         self._panes()[pane].focus()
 
     def action_focus_list(self) -> None:
-        """Esc: to the list from the entry; on the list, clear its filter."""
+        """Esc: to the list from the entry; on the list or in its filter, clear the filter."""
         if self._pane_of(self.focused) == 2:
             self._entry_focus = self.focused
-        elif self.focused is self.entries and self.filter_input.value:
+        elif self.filter_input.value:
             self.filter_input.value = ""  # the whole list again (Input.Changed reloads it)
         self.entries.focus()
 

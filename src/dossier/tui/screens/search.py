@@ -139,11 +139,17 @@ class SearchScreen(ModalScreen[str | None]):
             return
         self.post_message(SearchResults(query, hits, None))
 
-    def on_search_results(self, message: SearchResults) -> None:
+    def _next_query(self, finished: str | None) -> bool:
+        """The running query ended: run the one typed meanwhile, if any (True when one started)."""
         self._searching = False
         latest, self._queued = self._queued, None
-        if latest is not None and latest != message.query:
-            self.search(latest)
+        if latest is None or latest == finished:
+            return False
+        self.search(latest)
+        return True
+
+    def on_search_results(self, message: SearchResults) -> None:
+        if self._next_query(message.query):
             return  # typed on since: its results come next
         if message.query != self.query_one("#query", Input).value:
             return
@@ -166,10 +172,7 @@ class SearchScreen(ModalScreen[str | None]):
         # A query that ended without results (cancelled, or failed outside its own handling)
         # must not leave the box waiting for it forever.
         if event.worker.group == "search" and event.state in (WorkerState.CANCELLED, WorkerState.ERROR):
-            self._searching = False
-            latest, self._queued = self._queued, None
-            if latest is not None:
-                self.search(latest)
+            self._next_query(None)
 
     def _preview_current(self) -> None:
         try:

@@ -467,8 +467,7 @@ class EntryView(VerticalScroll, can_focus=True):
                     claim = clean_block(plain(account.get("claim", ""))).strip()
                     if not (claim[:1] in "\"“'‘" and claim[-1:] in "\"”'’"):  # quoted already: once is enough
                         claim = "“" + claim + "”"
-                    parts.append(Static(Text(claim),
-                                        classes="claim"))
+                    parts.append(Static(Text(claim), classes="claim"))
                     source = account.get("source")
                     if isinstance(source, str):
                         parts.append(target(source, "accounts.source"))
