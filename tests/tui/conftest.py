@@ -100,6 +100,13 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
         await asyncio.sleep(0.02)
 
 
+async def press_for(pilot: Pilot, screen_type: type, *keys: str) -> object:
+    """Press keys, then wait until the app shows a screen of this type (a dialog); returns it."""
+    await pilot.press(*keys)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type))
+    return pilot.app.screen
+
+
 async def open_from_list(pilot: Pilot, text: str, entry_id: str) -> None:
     """Type a filter on the list, then enter on the row of this entry."""
     app = pilot.app

@@ -14,6 +14,7 @@ from tests.tui.conftest import (
     entry_text,
     hint_for,
     open_from_list,
+    press_for,
     screen_text,
     settle,
     started,
@@ -60,10 +61,9 @@ async def test_event_layout_accounts_missing_reference_and_unknown_fields(mini_t
         # enter on the missing id offers to create it; enter again creates it and opens it
         ghost = next(t for t in app.browser.entry_view.targets if t.info.entry_id == "2022-01-01-ghost-event")
         ghost.focus()
-        await pilot.press("enter")
         from dossier.tui.screens.new_entry import NewEntryScreen
 
-        await wait_until(pilot, lambda: isinstance(app.screen, NewEntryScreen))
+        await press_for(pilot, NewEntryScreen, "enter")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.browser.entry_view.data is not None
                          and app.browser.entry_view.data.id == "2022-01-01-ghost-event")
@@ -343,10 +343,9 @@ async def test_new_entry_kind_chosen_with_the_arrows_as_the_hint_says(mini_tree,
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.press("n")
         from dossier.tui.screens.new_entry import NewEntryScreen
 
-        await wait_until(pilot, lambda: isinstance(app.screen, NewEntryScreen))
+        await press_for(pilot, NewEntryScreen, "n")
         assert "↑↓ kind" in screen_text(app)
         await pilot.press("down", "down", *"The Paper Two", "tab", *"2024-03", "enter")  # actor -> event -> source
         await wait_until(pilot, lambda: app.browser.entry_view.data is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tui.conftest import SIZE, entry_text, screen_text, settle, started, wait_until
+from tests.tui.conftest import SIZE, entry_text, press_for, screen_text, settle, started, wait_until
 
 
 def add_actor(tree: Path, entry_id: str, toml: str, texts: dict[str, str] | None = None) -> None:
@@ -118,10 +118,9 @@ async def test_f_and_slash_do_what_the_footer_says_from_the_entry_pane(mini_tree
                          and app.browser.entry_view.data.id == "bob-example")
         await wait_until(pilot, lambda: app.focused is app.browser.entry_view
                          or app.focused in app.browser.entry_view.targets)
-        await pilot.press("slash")
         from dossier.tui.screens.search import SearchScreen
 
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await press_for(pilot, SearchScreen, "slash")
 
 
 async def test_every_query_the_search_hint_shows_runs(mini_tree, app_for) -> None:
@@ -130,8 +129,7 @@ async def test_every_query_the_search_hint_shows_runs(mini_tree, app_for) -> Non
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.press("slash")
-        await wait_until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await press_for(pilot, SearchScreen, "slash")
         screen = app.screen
         hint = " ".join(screen_text(app).split())
         assert "kind:event" in hint and "date:[2020 TO 2021]" in hint and "type:event" not in hint
@@ -270,8 +268,7 @@ async def test_the_problems_list_follows_the_files_while_it_is_open(mini_tree, a
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await wait_until(pilot, lambda: app.watcher is not None)
-        await pilot.press("exclamation_mark")
-        await wait_until(pilot, lambda: isinstance(app.screen, ProblemsScreen))
+        await press_for(pilot, ProblemsScreen, "exclamation_mark")
         await settle(pilot)
         assert "bob-example/profile.toml" not in screen_text(app)
         profile = mini_tree / "actors" / "bob-example" / "profile.toml"
@@ -314,8 +311,7 @@ async def test_pop_ups_show_their_own_keys_in_the_footer(mini_tree, app_for) -> 
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        await press_for(pilot, TimelineScreen, "t")
         await wait_until(pilot, lambda: "Importance +" in screen_text(app).splitlines()[-1])
         footer = screen_text(app).splitlines()[-1]
         assert "esc Close" in footer and "Timeline" not in footer and "New" not in footer
@@ -342,10 +338,9 @@ async def test_letters_typed_fast_on_the_list_all_go_into_the_filter(mini_tree, 
         await wait_until(pilot, lambda: app.browser.filter_input.value == "alice example")
         await wait_until(pilot, lambda: [r.id for r in app.browser.entries.items] == ["alice-example"])
         assert app.screen is app.browser and "Open an entry first" not in screen_text(app)
-        await pilot.press("escape", "t")  # back on the list, letters are keys again
         from dossier.tui.screens.timeline import TimelineScreen
 
-        await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        await press_for(pilot, TimelineScreen, "escape", "t")  # back on the list, letters are keys again
 
 
 async def test_esc_on_the_list_clears_its_filter_and_arrows_from_the_entry_move_to_the_list(
