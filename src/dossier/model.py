@@ -224,11 +224,11 @@ def iter_references(kind: Kind, data: Mapping[str, Any]) -> Iterator[Reference]:
             if isinstance(value, str):
                 yield Reference(name, value)
     if kind is Kind.ACTOR:
-        for role in _tables(data.get("roles")):
+        for role in array_of_tables(data.get("roles")):
             org = role.get("org")
             if isinstance(org, str) and is_valid_id(org):
                 yield Reference("roles.org", org, _str_or_none(role.get("title")))
-        for link in _tables(data.get("links")):
+        for link in array_of_tables(data.get("links")):
             target = link.get("to")
             if isinstance(target, str):
                 yield Reference("links.to", target, _str_or_none(link.get("rel")))
@@ -236,7 +236,7 @@ def iter_references(kind: Kind, data: Mapping[str, Any]) -> Iterator[Reference]:
                 if isinstance(source, str):
                     yield Reference("links.sources", source)
     if kind is Kind.EVENT:
-        for account in _tables(data.get("accounts")):
+        for account in array_of_tables(data.get("accounts")):
             by = account.get("by")
             if isinstance(by, str):
                 yield Reference("accounts.by", by, _str_or_none(account.get("claim")))
@@ -251,7 +251,8 @@ def _list_of(value: object) -> list[Any]:
     return [] if value is None else [value]
 
 
-def _tables(value: object) -> list[Mapping[str, Any]]:
+def array_of_tables(value: object) -> list[Mapping[str, Any]]:
+    """An array of tables (``[[roles]]``) as a list; a lone table counts as one, anything else is skipped."""
     return [item for item in _list_of(value) if isinstance(item, Mapping)]
 
 
@@ -625,7 +626,7 @@ def check_references(
 def _table_index(data: Mapping[str, Any], table: str, ref: Reference, counters: dict[str, int]) -> int:
     """Which ``[[table]]`` a reference came from (references are yielded in file order)."""
     key = ref.field.rpartition(".")[2]
-    for i, item in enumerate(_tables(data.get(table))):
+    for i, item in enumerate(array_of_tables(data.get(table))):
         values = _list_of(item.get(key))
         if ref.target in values:
             seen = counters.get(f"{ref.field}:{ref.target}", -1)

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from dossier.exporters import Loaded, text_of
-from dossier.model import Entry, Kind
+from dossier.model import Entry, Kind, array_of_tables
 
 COLUMNS = {
     "actors": ["id", "name", "type", "aliases", "summary", "born", "died", "tags", "folder"],
@@ -63,21 +63,17 @@ def tables(loaded: Loaded) -> dict[str, list[list[str]]]:
 def _actor_edges(entry: Entry, by_id: dict[str, Entry], rows: dict[str, list[list[str]]]) -> None:
     """An actor's typed links and roles, a row each (``org_id`` empty when the org is free text)."""
 
-    def tables_in(key: str) -> list[dict]:
-        value = entry.data.get(key)
-        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
     def title_of(entry_id: object) -> str:
         target = by_id.get(entry_id) if isinstance(entry_id, str) else None
         return target.title if target else ""
 
-    for link in tables_in("links"):
+    for link in array_of_tables(entry.data.get("links")):
         if not isinstance(link.get("to"), str):
             continue
         rows["actor_links"].append([cell(v) for v in (
             entry.id, link["to"], link.get("rel"), link.get("since"), link.get("until"), link.get("sources"),
             entry.title, title_of(link["to"]))])
-    for role in tables_in("roles"):
+    for role in array_of_tables(entry.data.get("roles")):
         org = role.get("org")
         org_id = org if isinstance(org, str) and org in by_id else ""
         rows["actor_roles"].append([cell(v) for v in (

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, is_valid_id
+from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, array_of_tables, is_valid_id
 from dossier.safe import clean, clean_block
 from dossier.tui.entry_data import EntryData, plain
 
@@ -410,7 +410,7 @@ class EntryView(VerticalScroll, can_focus=True):
             if grid:
                 yield grid
             yield from backlink_sections(first=True)
-            roles = _tables(d.get("roles"))
+            roles = array_of_tables(d.get("roles"))
             if roles:
                 yield _heading("Roles")
                 roles, more = _capped(roles, "roles")
@@ -428,7 +428,7 @@ class EntryView(VerticalScroll, can_focus=True):
                         yield Static(text, classes="role")
                 if more:
                     yield more
-            links = _tables(d.get("links"))
+            links = array_of_tables(d.get("links"))
             if links:
                 yield _heading("Links")
                 links, more = _capped(links, "links")
@@ -454,7 +454,7 @@ class EntryView(VerticalScroll, can_focus=True):
                 yield grid
             yield from id_section("Actors", d.get("actors"), "actors", "actors")
             yield from id_section("Sources", d.get("sources"), "sources", "sources")
-            accounts = _tables(d.get("accounts"))
+            accounts = array_of_tables(d.get("accounts"))
             if accounts:
                 yield _heading("Accounts (who says what)")
                 accounts, more = _capped(accounts, "accounts")
@@ -538,12 +538,6 @@ class EntryView(VerticalScroll, can_focus=True):
             grid = _grid((key, plain(value)) for key, value in unknown.items())
             if grid:
                 yield grid
-
-
-def _tables(value: object) -> list[dict]:
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, dict)]
 
 
 def _ids(value: object) -> list[str]:
