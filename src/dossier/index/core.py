@@ -514,7 +514,7 @@ class Index:
         record = self._records.get(entry_id)
         if record is None:
             return None
-        return self.store._location_of(self.store.root / record.folder)  # noqa: SLF001
+        return self.store.location_of(self.store.root / record.folder)
 
     # -- backlinks and mentions
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
 from dossier.index.state_table import Record
-from dossier.model import KIND_FILES, TEXT_SUFFIXES, Problem
+from dossier.model import KIND_FILES, TEXT_SUFFIXES, Problem, is_hidden
 from dossier.store import Scan, Store
 
 
@@ -22,7 +22,7 @@ def normalise(path: str) -> str | None:
     parts = [p for p in pure.parts if p not in ("", ".")]
     if any(p == ".." for p in parts):
         return None
-    if any(p.startswith(".") or p == "__pycache__" for p in parts):
+    if any(is_hidden(p) for p in parts):
         return None
     return "/".join(parts)
 
@@ -95,9 +95,9 @@ def scan_folder(store: Store, scan: Scan, folder: str, recursive: bool, seen: se
     path = root / folder if folder != "." else root
     if not path.is_dir() or path.is_symlink():
         return
-    if any(part.startswith(".") or part == "__pycache__" for part in PurePosixPath(folder).parts if part != "."):
+    if any(is_hidden(part) for part in PurePosixPath(folder).parts if part != "."):
         return
-    sub = store._location_of(path)  # noqa: SLF001 - one folder, the store's own rules
+    sub = store.location_of(path)
     if sub is not None:
         scan.locations.append(sub)
     if not recursive:
@@ -108,7 +108,7 @@ def scan_folder(store: Store, scan: Scan, folder: str, recursive: bool, seen: se
     except OSError:
         return
     for name in children:
-        if name.startswith(".") or name == "__pycache__":
+        if is_hidden(name):
             continue
         child = f"{folder}/{name}" if folder != "." else name
         scan_folder(store, scan, child, recursive=True, seen=seen)

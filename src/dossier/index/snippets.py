@@ -95,7 +95,7 @@ def first_match(text: str, patterns: list[tuple[str, re.Pattern[str]]]) -> tuple
 
 
 def name_pattern(name: str) -> re.Pattern[str]:
-    """A name as whole words, with up to three non-word characters between them (\"Milley, Mark\" no)."""
+    """A name as whole words, case-insensitive, with up to three other characters between them (Mark-Milley)."""
     words = [re.escape(w) for w in re.findall(r"\w+", name)]
     return re.compile(r"\b" + r"\W{1,3}".join(words) + r"\b", re.IGNORECASE)
 
