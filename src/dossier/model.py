@@ -45,6 +45,11 @@ KIND_FILES_BY_KIND: dict[Kind, str] = {kind: name for name, kind in KIND_FILES.i
 #: Text files beside the kind file that belong to the entry.
 TEXT_SUFFIXES = (".md", ".txt")
 
+
+def is_hidden(name: str) -> bool:
+    """A file or folder name the tree ignores: ``.git/``, editors' and our own temporary files, caches."""
+    return name.startswith(".") or name == "__pycache__"
+
 ACTOR_TYPES = ("person", "organization", "group", "state", "other")
 EVENT_STATUSES = ("reported", "confirmed", "disputed", "debunked")
 SOURCE_TYPES = ("news", "opinion", "analysis", "book", "document", "interview", "web")

@@ -59,7 +59,7 @@ def location_for(store: Store, entry_id: str, index: Index | None) -> Location |
     if index is not None:
         row = index.row(entry_id)
         if row is not None:
-            found = store._location_of(store.root / row.folder)
+            found = store.location_of(store.root / row.folder)
             if found is not None and found.id == entry_id:
                 return found
     return store.locate(entry_id)
