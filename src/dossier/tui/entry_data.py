@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dossier import policy
 from dossier.model import Entry, Kind, Problem
 from dossier.store import EntryNotFound, Location, Store, TextFile
 
@@ -30,6 +31,7 @@ FIELD_KINDS: dict[str, Kind] = {
     "links.sources": Kind.SOURCE,
     "accounts.by": Kind.ACTOR,
     "accounts.source": Kind.SOURCE,
+    "provenance": Kind.SOURCE,
 }
 
 
@@ -44,6 +46,8 @@ class EntryData:
     backlinks_total: int = 0
     mentions: list[Mention] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Fields the tree's policy wants backed by a source that have no provenance.
+    lacking: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -74,7 +78,8 @@ def gather(store: Store, entry_id: str, index: Index | None) -> EntryData:
         entry = store.load(location)
     except EntryNotFound:
         raise Missing(entry_id) from None
-    data = EntryData(entry=entry, problems=list(entry.problems))
+    rules, _ = policy.load(store)
+    data = EntryData(entry=entry, problems=list(entry.problems), lacking=policy.lacking(rules, entry.kind, entry.data))
     for rel in entry.text_files:
         text_file = store.read_text_file(rel, entry.id)
         data.texts.append(text_file)
