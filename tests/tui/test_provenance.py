@@ -21,15 +21,21 @@ location = {{ note = "the harbour master's log, not in this tree" }}
 ''')
 
 
+async def open_event(pilot, event_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Open one of Alice's events through its hint key on her page."""
+    app = pilot.app
+    await started(pilot)
+    await open_from_list(pilot, "alice", ALICE)
+    await pilot.press(hint_for(app, event_id))
+    await wait_until(pilot, lambda: app.browser.entry_view.data.id == event_id)
+    await settle(pilot)
+
+
 async def test_fields_are_marked_and_a_hint_opens_the_source_behind_a_field(mini_tree, app_for) -> None:
     cite_meeting(mini_tree)
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await open_from_list(pilot, "alice", ALICE)
-        await pilot.press(hint_for(app, MEETING))
-        await wait_until(pilot, lambda: app.browser.entry_view.data.id == MEETING)
-        await settle(pilot)
+        await open_event(pilot, MEETING)
         text = entry_text(app)
         assert "Date ◆" in text  # backed by a source
         assert "Location ◇" in text  # rests on a note alone
@@ -47,11 +53,7 @@ async def test_fields_are_marked_and_a_hint_opens_the_source_behind_a_field(mini
 async def test_a_field_the_policy_wants_backed_is_marked_when_nothing_backs_it(mini_tree, app_for) -> None:
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await open_from_list(pilot, "alice", ALICE)
-        await pilot.press(hint_for(app, FIRST))
-        await wait_until(pilot, lambda: app.browser.entry_view.data.id == FIRST)
-        await settle(pilot)
+        await open_event(pilot, FIRST)
         text = entry_text(app)
         assert "Date ?" in text
         assert "date ?  no provenance, though the policy asks for a source" in text
@@ -59,9 +61,5 @@ async def test_a_field_the_policy_wants_backed_is_marked_when_nothing_backs_it(m
     (mini_tree / "dossier.toml").write_text('title = "Mini"\n[policy.fields]\nevent = []\n')
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await open_from_list(pilot, "alice", ALICE)
-        await pilot.press(hint_for(app, FIRST))
-        await wait_until(pilot, lambda: app.browser.entry_view.data.id == FIRST)
-        await settle(pilot)
+        await open_event(pilot, FIRST)
         assert "Date ?" not in entry_text(app) and "Date" in entry_text(app)
