@@ -422,12 +422,11 @@ class EntryView(VerticalScroll, can_focus=True):
                 return
             yield _heading("Sources per field")
             for name, backing in backings.items():
-                note = f" — {backing.note}" if backing.note else ""
                 for source in backing.sources:
-                    yield target(source, "provenance", f"{name}{note}")
+                    yield target(source, "provenance", f"{name}: {backing.note}" if backing.note else name)
                 if backing.outside:
                     line = Text(f"    {clean(name, 80)}{NOTE_MARK}  ", style="bold")
-                    line.append("no source in this tree" + clean(note, 400), style="italic")
+                    line.append("no source in this tree — " + clean(backing.note or "", 400), style="italic")
                     yield Static(line, classes="provenance-note")
             for name in data.lacking:
                 line = Text(f"    {clean(name, 80)}{LACKING_MARK}  ", style="bold")
