@@ -26,7 +26,6 @@ nothing of files, problems' line numbers or the UI (the model turns its
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +34,6 @@ from typing import Any
 TABLE = "provenance"
 #: The keys a provenance table value may hold.
 VALUE_KEYS = ("sources", "note")
-
-_PART = re.compile(r"[A-Za-z0-9_-]+")
 
 SHAPE_HINT = 'a list of source ids like ["source-id"], or a table like { sources = ["source-id"], note = "..." }'
 
@@ -131,7 +128,8 @@ def _backing(key: str, value: object) -> tuple[Backing | None, str | None]:
 def split(key: str) -> tuple[str, ...] | None:
     """A key's parts (``"roles.1.from"`` -> ``("roles", "1", "from")``), None when it is not a field path."""
     parts = tuple(key.split("."))
-    if not all(_PART.fullmatch(p) for p in parts) or parts[0].isdigit():
+    # Users' own keys may be any quoted TOML key: only empty parts and a leading number are refused.
+    if not all(p.strip() for p in parts) or parts[0].isdigit():
         return None
     return parts
 

@@ -139,3 +139,10 @@ def test_citing_creates_the_table_in_a_file_without_one(tmp_path: Path) -> None:
     text = (root / "actors/mark-milley/profile.toml").read_text()
     assert text.startswith('name = "Mark Milley"\n')
     assert tomllib.loads(text)["provenance"] == {"name": [CNN]}
+
+
+def test_a_users_own_field_with_any_name_can_be_backed() -> None:
+    data = {"birth place": "Winchester", "provenance": {"birth place": [CNN], "0.x": [CNN]}}
+    backings, issues = provenance.read(data)
+    assert list(backings) == ["birth place"]
+    assert [(i.key, i.code) for i in issues] == [("0.x", "provenance-key")]
