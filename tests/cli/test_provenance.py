@@ -101,6 +101,14 @@ def test_ftm_export_puts_provenance_in_proof_source_url_and_notes(run_cli, sampl
     out = tmp_path / "out.ftm.json"
     assert run_cli("export", "--tree", sample_tree, "--format", "ftm", "-o", out).code == 0
     entities = {e["id"]: e for e in map(json.loads, out.read_text().splitlines())}
+    from followthemoney import model
+
+    for raw in entities.values():  # every property used has a place in its FtM schema, with a valid value
+        proxy = model.get_proxy(raw, cleaned=False)
+        for name, values in raw["properties"].items():
+            prop = proxy.schema.get(name)
+            assert prop is not None, f"{proxy.schema.name} has no property {name}"
+            assert all(prop.type.clean(v) is not None for v in values), (raw["id"], name)
     milley = entities["dossier-mark-milley"]["properties"]
     assert "dossier-2025-web-milley-iran-high-stakes-chess-match" in milley["proof"]  # born, roles: seed 000
     npr = entities["dossier-2025-01-29-npr-hegseth-strips-milley-security-detail"]["properties"]
