@@ -85,7 +85,9 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
         an ``UnknownLink`` has no notes, so its actor carries them.
         """
         for backing in backings:
-            sources = [s for s in backing.sources if s in known and known[s].kind is Kind.SOURCE]
+            # A source that cites itself (its own date line) is no proof of itself in FtM.
+            sources = [s for s in backing.sources
+                       if s in known and known[s].kind is Kind.SOURCE and entity_id(s) != entity.id]
             entity.add("proof", [entity_id(s) for s in sources])
             entity.add("sourceUrl", [known[s].data.get("url") for s in sources
                                      if isinstance(known[s].data.get("url"), str)])
@@ -147,7 +149,7 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
             entity.add_date("retrievedAt", data.get("accessed"))
             body = "\n\n".join(t.strip() for t in loaded.texts.get(entry.id, {}).values() if t.strip())
             entity.add("bodyText", body or None)
-            cite(entity, [b for b in own if b.sources != (entry.id,)], own)
+            cite(entity, own, own)
             result.append(entity.to_json())
     return result
 
