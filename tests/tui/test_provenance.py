@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.tui.conftest import SIZE, entry_text, hint_for, open_from_list, settle, started, wait_until
@@ -63,3 +64,20 @@ async def test_a_field_the_policy_wants_backed_is_marked_when_nothing_backs_it(m
     async with app.run_test(size=SIZE) as pilot:
         await open_event(pilot, FIRST)
         assert "Date ?" not in entry_text(app) and "Date" in entry_text(app)
+
+
+async def test_an_event_above_its_status_says_what_the_policy_needs(mini_tree, app_for) -> None:
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_event(pilot, MEETING)  # "confirmed" on one source graded B
+        text = entry_text(app)
+        assert ("Status ?    confirmed  (the policy needs 2 independent sources graded B or better; this event has "
+                "1 that qualifies (2024-05-02-paper-harbour-report))") in text
+    # The same event, "reported", is within its status: no mark.
+    path = mini_tree / "events" / MEETING / "event.toml"
+    path.write_text(path.read_text().replace('status = "confirmed"', 'status = "reported"'))
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_event(pilot, MEETING)
+        text = entry_text(app)
+        assert "Status ?" not in text and re.search(r"^Status +reported *$", text, re.MULTILINE)

@@ -409,7 +409,7 @@ class EntryView(VerticalScroll, can_focus=True):
 
         def mark(label: str, name: str) -> str:
             """A field's label with its provenance mark (see :data:`SOURCED_MARK`)."""
-            if name in data.lacking:
+            if name in data.lacking or (name == "status" and data.above_status is not None):
                 return label + LACKING_MARK
             backing = backings.get(name)
             if backing is None:
@@ -482,7 +482,9 @@ class EntryView(VerticalScroll, can_focus=True):
                 (mark("Date", "date"), plain(d.get("date", ""))),
                 ("Importance", f"{importance_bar(d['importance'])} {d['importance']}/10"
                  if isinstance(d.get("importance"), int) else plain(d.get("importance", ""))),
-                ("Status", plain(d.get("status", ""))),
+                (mark("Status", "status"), plain(d.get("status", ""))
+                 + (f"  (the policy needs {data.above_status.needs}; this event has {data.above_status.has})"
+                    if data.above_status else "")),
                 (mark("Location", "location"), plain(d.get("location", ""))),
                 ("Tags", _items(entry.tags)),
             ])
