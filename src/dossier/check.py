@@ -21,7 +21,7 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[Kind, int] = field(default_factory=dict)
     #: The confirmation policy applied to the tree: its warnings are kept apart from the tree's problems.
-    review: policy.Review = field(default_factory=policy.Review)
+    policy_review: policy.Review = field(default_factory=policy.Review)
 
     @property
     def ok(self) -> bool:
@@ -68,7 +68,7 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
             progress(done, total)
     rules, policy_problems = policy.load(store)
     report.problems.extend(policy_problems)
-    report.review = policy.review(rules, read)
-    report.review.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+    report.policy_review = policy.review(rules, read)
+    report.policy_review.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
     return report

@@ -50,7 +50,7 @@ class Check(Command):
     def run(self, args: argparse.Namespace, context: Context) -> int:
         store = context.store()
         report = check_tree(store)
-        problems = sorted(report.problems + report.review.problems,
+        problems = sorted(report.problems + report.policy_review.problems,
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]
         findings = problems if args.strict else errors
@@ -64,7 +64,7 @@ class Check(Command):
                 "problems": [p.to_json() for p in problems],
             }
             if args.review:
-                result["review"] = report.review.to_json()
+                result["review"] = report.policy_review.to_json()
             context.print_json(result)
             return code
         for problem in problems:
@@ -76,7 +76,7 @@ class Check(Command):
             line.append(": " + clean(problem.message))
             context.out.print(line, soft_wrap=True)
         if args.review:
-            _print_review(context, report.review)
+            _print_review(context, report.policy_review)
         total = sum(report.counts.values())
         summary = Text(f"{total} entries checked: ")
         if errors:
