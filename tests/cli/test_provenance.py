@@ -121,3 +121,15 @@ def test_ftm_export_puts_provenance_in_proof_source_url_and_notes(run_cli, sampl
                    and e["properties"]["object"] == ["dossier-aviv-kochavi"])
     assert "dossier-2020-12-18-algemeiner-milley-israel-visit" in kochavi["properties"]["proof"]
     assert any(n.startswith("links.3.since: public record") for n in milley["notes"])
+
+
+def test_notes_and_keys_from_the_tree_reach_the_terminal_as_visible_text(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tree = small_tree(tmp_path)
+    event = tree / "events/2020-01-01-e/event.toml"
+    event.write_text(event.read_text() + 'title = { note = "\\u001b[31mred[/] [bold]x[/bold]" }\n'
+                     '"\\u001b]0;pwned\\u0007" = ["2020-01-01-a"]\n')
+    shown = run_cli("show", "--tree", tree, "2020-01-01-e", "--no-text")
+    assert "\x1b" not in shown.out and "\x07" not in shown.out
+    assert "␛[31mred[/] [bold]x[/bold]" in shown.out
+    checked = run_cli("check", "--tree", tree)
+    assert "\x1b" not in checked.out and "a field this entry does not have" in checked.out
