@@ -18,33 +18,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dossier.model import CREDIBILITY_MEANING as CREDIBILITY_WORDS
+from dossier.model import RELIABILITY_MEANING as RELIABILITY_WORDS
 from dossier.model import Entry, Kind
 
 if TYPE_CHECKING:
     from dossier.index import Index
+    from dossier.store import Store
 
 EVENT, LINK, ROLE = "event", "link", "role"
 #: What ``--via`` accepts, and the kind of evidence each word selects.
 VIA_WORDS = {"events": EVENT, "links": LINK, "roles": ROLE}
 ALL_VIA = frozenset(VIA_WORDS.values())
 
-#: Admiralty code, in the words an editor reads.
-RELIABILITY_WORDS = {
-    "A": "completely reliable",
-    "B": "usually reliable",
-    "C": "fairly reliable",
-    "D": "not usually reliable",
-    "E": "unreliable",
-    "F": "reliability cannot be judged",
-}
-CREDIBILITY_WORDS = {
-    1: "confirmed by other sources",
-    2: "probably true",
-    3: "possibly true",
-    4: "doubtful",
-    5: "improbable",
-    6: "truth cannot be judged",
-}
 #: Statuses whose events count as weak evidence: ranked after every other.
 WEAK_STATUSES = frozenset({"disputed", "debunked"})
 
@@ -251,19 +237,7 @@ class Graph:
                          row.status, row.outlet, row.tags)
             for row in index.rows()
         }
-        store = index.store
-
-        def grade_of(source_id: str) -> Grade | None:
-            node = nodes.get(source_id)
-            if node is None or node.kind is not Kind.SOURCE:
-                return None
-            location = store.locate(source_id)
-            if location is None:
-                return None
-            data, _text, _problems = store.read_kind_file(location)
-            return Grade.of(data) if data is not None else None
-
-        return cls(nodes, index.references(), grade_of)
+        return cls(nodes, index.references(), grades_from_files(index.store, nodes))
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry]) -> Graph:
@@ -448,6 +422,22 @@ class Graph:
             connection.links.sort(key=self._quick_key)
         return sorted(found.values(), key=lambda c: (
             -c.count, -sum(len(e.sources) for e in (*c.events, *c.links)), self.title(c.actor).casefold(), c.actor))
+
+
+def grades_from_files(store: Store, nodes: Mapping[str, Node]) -> Callable[[str], Grade | None]:
+    """Grades read from the source's own file when first asked for (the index does not keep them)."""
+
+    def grade_of(source_id: str) -> Grade | None:
+        node = nodes.get(source_id)
+        if node is None or node.kind is not Kind.SOURCE:
+            return None
+        location = store.locate(source_id)
+        if location is None:
+            return None
+        data, _text, _problems = store.read_kind_file(location)
+        return Grade.of(data) if data is not None else None
+
+    return grade_of
 
 
 def node_of(entry: Entry) -> Node:
