@@ -72,7 +72,7 @@ class Export(Command):
         if args.format in ("chronology", "csl-json"):
             return self._chronology(args, context, store)
         if args.format in ("graphml", "gexf"):
-            return self._graph(args, context, store)
+            return self._graph(args, context)
         if args.format == "csv":
             if args.output is None:
                 raise UsageError("--format csv writes several tables: give a folder with -o")
@@ -96,12 +96,11 @@ class Export(Command):
         self._write(args, context, buffer.getvalue(), f"{count} {'entities' if args.format == 'ftm' else 'entries'}")
         return OK
 
-    def _graph(self, args: argparse.Namespace, context: Context, store: Store) -> int:
-        from dossier.exporters import load_entries
+    def _graph(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.commands.path import open_graph
         from dossier.exporters.graphml import to_gexf, to_graphml
-        from dossier.graph import Graph
 
-        graph = Graph.from_entries(load_entries(store, with_texts=False).entries)
+        graph = open_graph(context)  # from the index's rows and references: no entry is parsed again
         buffer = io.StringIO(newline="\n")
         nodes, edges = (to_graphml if args.format == "graphml" else to_gexf)(graph, buffer)
         self._write(args, context, buffer.getvalue(), f"{nodes} actors and {edges} edges")

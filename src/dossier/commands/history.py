@@ -31,6 +31,8 @@ class History(Command):
     def run(self, args: argparse.Namespace, context: Context) -> int:
         from dossier.githistory import HistoryError, commit_diff, entry_history
 
+        if args.limit is not None and args.limit < 1:
+            raise UsageError("--limit takes a number of at least 1")
         store = context.store()
         location = store.locate(args.id)
         if location is None:

@@ -201,6 +201,12 @@ def build(store: Store, event_ids: Sequence[str], title: str, description: str) 
 
 # -------------------------------------------------------------------- Markdown
 
+
+def sentences(parts: list[str]) -> str:
+    """Parts of a citation, each ended with a full stop unless it already ends a sentence."""
+    return " ".join(p if p.rstrip().endswith((".", "?", "!", "…")) else p + "." for p in parts)
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
@@ -242,7 +248,7 @@ def to_markdown(chronology: Chronology) -> str:
         for footnote in chronology.footnotes:
             parts = [(f"<{clean(v)}>" if k == "url" else md(v)) if k != "grade" else f"Grade {md(v)}"
                      for k, v in footnote.parts()]
-            out.append(f"[^{footnote.number}]: " + ". ".join(parts) + f". `{footnote.source_id}`")
+            out.append(f"[^{footnote.number}]: " + sentences(parts) + f" `{footnote.source_id}`")
     return "\n".join(out) + "\n"
 
 
@@ -274,7 +280,7 @@ def to_html(chronology: Chronology) -> str:
                 out.append("</ul>")
             out += [f"<h2>{h(this_year)}</h2>", "<ul>"]
             open_list, year = True, this_year
-        cites = "".join(f'<sup><a href="#fn{n}" id="ref{line.id}-{n}">[{n}]</a></sup>' for n in line.notes)
+        cites = "".join(f'<sup><a href="#fn{n}">[{n}]</a></sup>' for n in line.notes)
         extra = ", ".join(x for x in (_marks(line), f"importance {line.importance}" if line.importance else "") if x)
         item = f"<li><strong>{h(line.date)}</strong> — {h(line.title)}"
         item += f' <span class="status">({h(extra)})</span>' if extra else ""
@@ -302,8 +308,8 @@ def to_html(chronology: Chronology) -> str:
                     parts.append(f'<a href="{h(url)}">{h(url)}</a>')
                 else:
                     parts.append(("Grade " if key == "grade" else "") + h(value))
-            out.append(f'<li id="fn{footnote.number}">' + ". ".join(parts)
-                       + f'. <span class="id">{h(footnote.source_id)}</span></li>')
+            out.append(f'<li id="fn{footnote.number}">' + sentences(parts)
+                       + f' <span class="id">{h(footnote.source_id)}</span></li>')
         out.append("</ol>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
