@@ -304,7 +304,7 @@ class Graph:
     def best_grade(self, evidence: Evidence) -> int:
         return max((g.score for g in map(self.grade, evidence.sources) if g is not None), default=0)
 
-    def rank(self, evidence: Iterable[Evidence], graded: int = 10) -> list[Evidence]:
+    def rank(self, evidence: Iterable[Evidence], graded: int = 4) -> list[Evidence]:
         """Strongest first: not disputed, best-graded source, most sources, most important.
 
         Only the ``graded`` strongest by the cheap measures have their sources' grades read.
@@ -317,26 +317,50 @@ class Graph:
 
     def paths(self, start: str, end: str, *, max_hops: int = 6, via: frozenset[str] = ALL_VIA,
               limit: int = 5, slack: int = 1) -> list[Chain]:
-        """The shortest chains from ``start`` to ``end`` (and up to ``slack`` hops longer), ranked.
+        """The shortest chains from ``start`` to ``end``, ranked; up to ``slack`` hops longer when short.
 
         Ranked by hops, then fewest disputed or debunked hops, then the best grades of each
-        hop's strongest evidence, then the number of sources.
+        hop's strongest evidence, then the number of sources. Chains one hop longer are
+        offered only when the shortest has at most two hops: finding them means walking most
+        of a large graph, and a long detour is rarely better evidence than a shorter chain.
         """
         if start == end or start not in self.nodes or end not in self.nodes:
             return []
-        distance = self._distances(end, start, max_hops, via, slack)
-        if start not in distance:
+        met = self._meet(start, end, max_hops, via)
+        if met is None:
             return []
-        budget = min(max_hops, distance[start] + slack)
-        found: list[list[str]] = []
-        cap = max(limit * 6, 30)
-        steps = [0]
+        hops, from_start, from_end, radius = met
         near_of: dict[str, dict[str, list[Evidence]]] = {}
 
         def near(actor: str) -> dict[str, list[Evidence]]:
             if actor not in near_of:
                 near_of[actor] = self.neighbours(actor, via)
             return near_of[actor]
+
+        if hops <= 2 and slack > 0:
+            budget = min(max_hops, hops + slack)
+            distance = self._distances(end, start, budget, via, slack)
+
+            def allowed(actor: str, position: int, trail: list[str]) -> bool:
+                # No shortcut: an actor next to an earlier one than the last (two actors of one
+                # event, say) would make a longer copy of a shorter chain.
+                return (distance.get(actor, math.inf) <= budget - position
+                        and not any(actor in near(earlier) for earlier in trail[:-1]))
+        else:
+            budget = hops
+
+            def allowed(actor: str, position: int, trail: list[str]) -> bool:
+                # On a shortest chain the actor at each position is that many hops from the start
+                # and the rest from the end (each side of the meeting point knows its half).
+                if position < radius:
+                    return from_start.get(actor) == position
+                if position == radius:
+                    return from_start.get(actor) == position and from_end.get(actor) == hops - position
+                return from_end.get(actor) == hops - position
+
+        found: list[list[str]] = []
+        cap = max(limit * 4, 20)
+        steps = [0]
 
         def walk(actor: str, trail: list[str]) -> None:
             if len(found) >= cap or steps[0] > 5000:
@@ -345,13 +369,11 @@ class Graph:
             if actor == end:
                 found.append(list(trail))
                 return
-            left = budget - (len(trail) - 1)
+            if len(trail) > budget:
+                return
             here = near(actor)
-            # Only chains without a shortcut: an actor next to an earlier one than the last
-            # (two actors of one event, say) makes a longer copy of a shorter chain.
-            options = [v for v in here if v not in trail and distance.get(v, math.inf) <= left - 1
-                       and not any(v in near(earlier) for earlier in trail[:-1])]
-            options.sort(key=lambda v: (distance[v], min(self._quick_key(e) for e in here[v])))
+            options = [v for v in here if v not in trail and allowed(v, len(trail), trail)]
+            options.sort(key=lambda v: min(self._quick_key(e) for e in here[v]))
             for other in options:
                 trail.append(other)
                 walk(other, trail)
@@ -360,15 +382,50 @@ class Graph:
         walk(start, [start])
         chains = []
         for actors in found:
-            hops = []
-            for a, b in zip(actors, actors[1:], strict=False):
-                hops.append(Hop(a, b, self.rank(near(a).get(b, []))))
-            weak = sum(1 for hop in hops if hop.evidence[0].weak)
-            graded = sum(self.best_grade(hop.evidence[0]) for hop in hops)
-            sources = sum(len(hop.evidence[0].sources) for hop in hops)
-            chains.append(Chain(actors, hops, (weak, graded, sources)))
+            chain_hops = [Hop(a, b, self.rank(near(a).get(b, []))) for a, b in zip(actors, actors[1:], strict=False)]
+            weak = sum(1 for hop in chain_hops if hop.evidence[0].weak)
+            graded = sum(self.best_grade(hop.evidence[0]) for hop in chain_hops)
+            sources = sum(len(hop.evidence[0].sources) for hop in chain_hops)
+            chains.append(Chain(actors, chain_hops, (weak, graded, sources)))
         chains.sort(key=lambda c: (len(c.hops), c.strength[0], -c.strength[1], -c.strength[2], c.actors))
         return chains[:limit]
+
+    def _layer(self, frontier: list[str], distance: dict[str, int], depth: int, via: frozenset[str],
+               expanded: set[str]) -> list[str]:
+        following = []
+        for actor in frontier:
+            for other in self._neighbour_ids(actor, via, expanded):
+                if other not in distance:
+                    distance[other] = depth
+                    following.append(other)
+        return following
+
+    def _meet(self, start: str, end: str, max_hops: int,
+              via: frozenset[str]) -> tuple[int, dict[str, int], dict[str, int], int] | None:
+        """Breadth-first from both ends, the smaller side first, until they meet.
+
+        Returns (hops, distances from start, distances from end, how many hops the start's
+        side walked); None when no chain of at most ``max_hops`` exists. The sides meet when
+        the first actor is reached from both: the two walks' depths then add up to the
+        shortest chain's length (before that step they were disjoint).
+        """
+        from_start, from_end = {start: 0}, {end: 0}
+        front_start, front_end = [start], [end]
+        seen_start: set[str] = set()
+        seen_end: set[str] = set()
+        depth_start = depth_end = 0
+        while front_start and front_end and depth_start + depth_end < max_hops:
+            if len(front_start) <= len(front_end):
+                depth_start += 1
+                front_start = self._layer(front_start, from_start, depth_start, via, seen_start)
+                met = any(actor in from_end for actor in front_start)
+            else:
+                depth_end += 1
+                front_end = self._layer(front_end, from_end, depth_end, via, seen_end)
+                met = any(actor in from_start for actor in front_end)
+            if met:
+                return depth_start + depth_end, from_start, from_end, depth_start
+        return None
 
     def _distances(self, origin: str, target: str, max_hops: int, via: frozenset[str],
                    slack: int) -> dict[str, int]:
@@ -380,15 +437,9 @@ class Graph:
         stop = max_hops
         while frontier and depth < stop:
             depth += 1
-            following = []
-            for actor in frontier:
-                for other in self._neighbour_ids(actor, via, expanded):
-                    if other not in distance:
-                        distance[other] = depth
-                        following.append(other)
+            frontier = self._layer(frontier, distance, depth, via, expanded)
             if target in distance:
                 stop = min(stop, distance[target] + slack)
-            frontier = following
         return distance
 
     # -- connections
@@ -426,15 +477,20 @@ class Graph:
 
 def grades_from_files(store: Store, nodes: Mapping[str, Node]) -> Callable[[str], Grade | None]:
     """Grades read from the source's own file when first asked for (the index does not keep them)."""
+    from dossier.store import MAX_TOML_BYTES, StoreError, parse_toml, read_user_text
 
     def grade_of(source_id: str) -> Grade | None:
         node = nodes.get(source_id)
-        if node is None or node.kind is not Kind.SOURCE:
+        if node is None or node.kind is not Kind.SOURCE or not node.main_file:
             return None
-        location = store.locate(source_id)
-        if location is None:
+        try:
+            path = store.path(node.main_file)
+        except StoreError:  # a path outside the tree: no grade rather than a read
             return None
-        data, _text, _problems = store.read_kind_file(location)
+        text, problems = read_user_text(path, node.main_file, MAX_TOML_BYTES, source_id)
+        if text is None or problems:
+            return None
+        data, _problems = parse_toml(text, node.main_file, source_id)
         return Grade.of(data) if data is not None else None
 
     return grade_of

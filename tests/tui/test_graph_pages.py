@@ -136,3 +136,18 @@ async def test_h_outside_git_says_so(sample_tree: Path, tmp_path: Path, app_for,
         await open_actor(pilot, "mark-milley")
         await press_for(pilot, GitLogScreen, "h")
         await wait_until(pilot, lambda: "not in a git repository" in screen_text(app))
+
+
+async def test_connections_and_path_keys_only_on_an_actor(sample_tree: Path, app_for) -> None:
+    app = app_for(sample_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await open_actor(pilot, REVOCATION)  # an event: no connections, no path
+        assert "Connections" not in screen_text(app) and "History" in screen_text(app)
+        await pilot.press("c", "p")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen) and app.browser.entry_view.data.id == REVOCATION
+        await open_actor(pilot, "pete-hegseth")
+        await press_for(pilot, ConnectionsScreen, "c")
+        await press_for(pilot, ActorPicker, "p")  # "path to…" from the connections page too
+        assert "Path from Pete Hegseth to…" in screen_text(app)

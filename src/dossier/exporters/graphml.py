@@ -10,10 +10,11 @@ direction is kept in the edge's ``source`` and ``target`` and its ``directed`` m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 from dossier.graph import EVENT, LINK, ROLE, Graph
 
@@ -61,66 +62,73 @@ def edges(graph: Graph) -> Iterator[Edge]:
 _NODE_KEYS = (("name", "string"), ("type", "string"))
 _EDGE_KEYS = (("kind", "string"), ("weight", "double"), ("ids", "string"), ("label", "string"),
               ("directed", "boolean"))
+# XML 1.0 cannot carry most control characters at all, even escaped: they are dropped.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_text(value: str) -> str:
-    # XML 1.0 cannot carry most control characters at all, even escaped: drop them.
-    return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 0x20)
+def _text(value: str) -> str:
+    return escape(_NOT_XML.sub("", value))
+
+
+def _attr(value: str) -> str:
+    return quoteattr(_NOT_XML.sub("", value))
+
+
+# Written line by line rather than through ElementTree: a third of the time for a large graph.
 
 
 def to_graphml(graph: Graph, out: TextIO) -> tuple[int, int]:
     """Write GraphML; returns (nodes, edges)."""
-    ns = "http://graphml.graphdrawing.org/xmlns"
-    root = ET.Element("graphml", {"xmlns": ns})
-    for name, kind in _NODE_KEYS:
-        ET.SubElement(root, "key", {"id": name, "for": "node", "attr.name": name, "attr.type": kind})
-    for name, kind in _EDGE_KEYS:
-        ET.SubElement(root, "key", {"id": name, "for": "edge", "attr.name": name, "attr.type": kind})
-    body = ET.SubElement(root, "graph", {"id": "dossier", "edgedefault": "undirected"})
+    write = out.write
+    write('<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
+    for target, keys in (("node", _NODE_KEYS), ("edge", _EDGE_KEYS)):
+        for name, kind in keys:
+            write(f'  <key id="{name}" for="{target}" attr.name="{name}" attr.type="{kind}" />\n')
+    write('  <graph id="dossier" edgedefault="undirected">\n')
     actors = sorted(graph.actors())
     for actor in actors:
-        node = ET.SubElement(body, "node", {"id": actor})
-        ET.SubElement(node, "data", {"key": "name"}).text = _xml_text(graph.title(actor))
-        ET.SubElement(node, "data", {"key": "type"}).text = _xml_text(graph.nodes[actor].type or "")
+        write(f'    <node id={_attr(actor)}>\n'
+              f'      <data key="name">{_text(graph.title(actor))}</data>\n'
+              f'      <data key="type">{_text(graph.nodes[actor].type or "")}</data>\n'
+              '    </node>\n')
     count = 0
     for count, edge in enumerate(edges(graph), 1):  # noqa: B007 (the count is returned)
-        element = ET.SubElement(body, "edge", {"id": f"e{count}", "source": edge.source, "target": edge.target})
-        values = {"kind": edge.kind, "weight": str(edge.weight), "ids": ";".join(edge.ids),
-                  "label": "; ".join(edge.labels), "directed": "true" if edge.kind == LINK else "false"}
-        for name, _kind in _EDGE_KEYS:
-            ET.SubElement(element, "data", {"key": name}).text = _xml_text(values[name])
-    ET.indent(root)
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(ET.tostring(root, encoding="unicode") + "\n")
+        write(f'    <edge id="e{count}" source={_attr(edge.source)} target={_attr(edge.target)}>\n'
+              f'      <data key="kind">{edge.kind}</data>\n'
+              f'      <data key="weight">{edge.weight}</data>\n'
+              f'      <data key="ids">{_text(";".join(edge.ids))}</data>\n'
+              f'      <data key="label">{_text("; ".join(edge.labels))}</data>\n'
+              f'      <data key="directed">{"true" if edge.kind == LINK else "false"}</data>\n'
+              '    </edge>\n')
+    write("  </graph>\n</graphml>\n")
     return len(actors), count
 
 
 def to_gexf(graph: Graph, out: TextIO) -> tuple[int, int]:
     """Write GEXF 1.3 (Gephi's own format); returns (nodes, edges)."""
-    root = ET.Element("gexf", {"xmlns": "http://gexf.net/1.3", "version": "1.3"})
-    body = ET.SubElement(root, "graph", {"defaultedgetype": "undirected", "mode": "static"})
-    node_attrs = ET.SubElement(body, "attributes", {"class": "node"})
-    ET.SubElement(node_attrs, "attribute", {"id": "type", "title": "type", "type": "string"})
-    edge_attrs = ET.SubElement(body, "attributes", {"class": "edge"})
-    for name in ("kind", "ids"):
-        ET.SubElement(edge_attrs, "attribute", {"id": name, "title": name, "type": "string"})
-    nodes = ET.SubElement(body, "nodes")
+    write = out.write
+    write('<?xml version="1.0" encoding="UTF-8"?>\n<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
+          '  <graph defaultedgetype="undirected" mode="static">\n'
+          '    <attributes class="node">\n'
+          '      <attribute id="type" title="type" type="string" />\n'
+          '    </attributes>\n'
+          '    <attributes class="edge">\n'
+          '      <attribute id="kind" title="kind" type="string" />\n'
+          '      <attribute id="ids" title="ids" type="string" />\n'
+          '    </attributes>\n'
+          '    <nodes>\n')
     actors = sorted(graph.actors())
     for actor in actors:
-        node = ET.SubElement(nodes, "node", {"id": actor, "label": _xml_text(graph.title(actor))})
-        values = ET.SubElement(node, "attvalues")
-        ET.SubElement(values, "attvalue", {"for": "type", "value": _xml_text(graph.nodes[actor].type or "")})
-    edge_list = ET.SubElement(body, "edges")
+        write(f'      <node id={_attr(actor)} label={_attr(graph.title(actor))}>\n'
+              f'        <attvalues><attvalue for="type" value={_attr(graph.nodes[actor].type or "")} /></attvalues>\n'
+              '      </node>\n')
+    write("    </nodes>\n    <edges>\n")
     count = 0
     for count, edge in enumerate(edges(graph), 1):  # noqa: B007 (the count is returned)
-        element = ET.SubElement(edge_list, "edge", {
-            "id": f"e{count}", "source": edge.source, "target": edge.target, "weight": str(edge.weight),
-            "label": _xml_text("; ".join(edge.labels) or edge.kind),
-        })
-        values = ET.SubElement(element, "attvalues")
-        ET.SubElement(values, "attvalue", {"for": "kind", "value": edge.kind})
-        ET.SubElement(values, "attvalue", {"for": "ids", "value": _xml_text(";".join(edge.ids))})
-    ET.indent(root)
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(ET.tostring(root, encoding="unicode") + "\n")
+        write(f'      <edge id="e{count}" source={_attr(edge.source)} target={_attr(edge.target)} '
+              f'weight="{edge.weight}" label={_attr("; ".join(edge.labels) or edge.kind)}>\n'
+              f'        <attvalues><attvalue for="kind" value="{edge.kind}" />'
+              f'<attvalue for="ids" value={_attr(";".join(edge.ids))} /></attvalues>\n'
+              '      </edge>\n')
+    write("    </edges>\n  </graph>\n</gexf>\n")
     return len(actors), count
