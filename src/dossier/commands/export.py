@@ -27,7 +27,8 @@ class Export(Command):
                    folder given with -o.
     --format graphml  actors as nodes (name, type), and an edge per way two
                    actors connect: kind (event, link, role), weight, and the
-                   event or link ids; for Gephi, Cytoscape, networkx.
+                   event or link ids; for Gephi, Cytoscape, networkx (built
+               from the search index, brought up to date first).
     --format gexf  the same graph in Gephi's own format.
     --format chronology  a Markdown chronology of the chosen events (HTML with
                    --html or an -o name ending in .html): date, title, status;
@@ -41,8 +42,8 @@ class Export(Command):
     match. Example:
       dossier export --format chronology --actor mark-milley -o milley.md
 
-    The same tree always gives the same bytes. Without -o, ftm and json go to
-    standard output. Entries whose file cannot be read are left out (run
+    The same tree always gives the same bytes. Without -o, every format but
+    csv goes to standard output. Entries whose file cannot be read are left out (run
     'dossier check').
     """
 
