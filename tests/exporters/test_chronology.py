@@ -114,3 +114,20 @@ def test_graph_export_reads_in_networkx(sample_tree: Path, run_cli, tmp_path: Pa
     again = tmp_path / f"again.{fmt}"
     export(run_cli, sample_tree, "--format", fmt, "-o", again)
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_markdown_chronology_keeps_hostile_text_literal(sample_tree: Path, run_cli) -> None:
+    event = sample_tree / "events" / "2024-01-01-hostile"
+    event.mkdir()
+    (event / "event.toml").write_text(
+        'title = "**loud** [click](javascript:alert(1)) <img src=x>"\ndate = 2024-01-01\n'
+        'actors = ["mark-milley"]\nsources = ["2024-01-01-hostile-source"]\n')
+    source = sample_tree / "sources" / "2024-01-01-hostile-source"
+    source.mkdir()
+    (source / "source.toml").write_text('title = "A \\u001b[31mred\\u001b[0m title"\nurl = "javascript:alert(1)"\n')
+    text = export(run_cli, sample_tree, "--format", "chronology", "--from", "2024", "--to", "2024")
+    line = next(line for line in text.splitlines() if "2024-01-01-hostile`" in line)
+    assert r"\*\*loud\*\* \[click\](javascript:alert(1)) \<img src=x\>" in line
+    note = footnotes(text)[1]
+    assert "\x1b" not in note and r"␛\[31mred" in note and "Not graded." in note
+    assert "<javascript:" not in note and "javascript:alert(1)" in note  # shown, never a link

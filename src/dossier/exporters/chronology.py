@@ -202,12 +202,23 @@ def build(store: Store, event_ids: Sequence[str], title: str, description: str) 
 # -------------------------------------------------------------------- Markdown
 
 
+def graded(words: str) -> str:
+    return "Not graded" if words == Grade().words else f"Grade {words}"
+
+
 def sentences(parts: list[str]) -> str:
     """Parts of a citation, each ended with a full stop unless it already ends a sentence."""
     return " ".join(p if p.rstrip().endswith((".", "?", "!", "…")) else p + "." for p in parts)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+#: A URL that can stand as a Markdown autolink as it is; any other is written as escaped text.
+_AUTOLINK = re.compile(r"https?://[^\s<>`\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
+
+
+def code(value: str) -> str:
+    """An id as a Markdown code span (ids have no backticks; a broken one loses them)."""
+    return "`" + clean(value).replace("`", "'") + "`"
 
 
 def md(value: str) -> str:
@@ -234,11 +245,11 @@ def to_markdown(chronology: Chronology) -> str:
         cites = "".join(f"[^{n}]" for n in line.notes)
         extra = ", ".join(x for x in (_marks(line), f"importance {line.importance}" if line.importance else "") if x)
         out.append(f"- **{md(line.date)}** — {md(line.title)}" + (f" ({extra})" if extra else "") + cites
-                   + f" `{line.id}`")
+                   + f" {code(line.id)}")
         if line.accounts:
             out.append("  - Accounts:")
             for account in line.accounts:
-                who = md(account.by_name) + (f" (`{account.by}`)" if account.by else "")
+                who = md(account.by_name) + (f" ({code(account.by)})" if account.by else "")
                 out.append(f"    - {who}: “{md(account.claim)}”" + (f"[^{account.note}]" if account.note else
                                                                      " (no source given)"))
     if not chronology.lines:
@@ -246,9 +257,9 @@ def to_markdown(chronology: Chronology) -> str:
     if chronology.footnotes:
         out += ["", "## Sources", ""]
         for footnote in chronology.footnotes:
-            parts = [(f"<{clean(v)}>" if k == "url" else md(v)) if k != "grade" else f"Grade {md(v)}"
-                     for k, v in footnote.parts()]
-            out.append(f"[^{footnote.number}]: " + sentences(parts) + f" `{footnote.source_id}`")
+            parts = [(f"<{v}>" if k == "url" and _AUTOLINK.fullmatch(v) else md(v)) if k != "grade"
+                     else graded(v) for k, v in footnote.parts()]
+            out.append(f"[^{footnote.number}]: " + sentences(parts) + f" {code(footnote.source_id)}")
     return "\n".join(out) + "\n"
 
 
@@ -307,7 +318,7 @@ def to_html(chronology: Chronology) -> str:
                 if url:
                     parts.append(f'<a href="{h(url)}">{h(url)}</a>')
                 else:
-                    parts.append(("Grade " if key == "grade" else "") + h(value))
+                    parts.append(h(graded(value) if key == "grade" else value))
             out.append(f'<li id="fn{footnote.number}">' + sentences(parts)
                        + f' <span class="id">{h(footnote.source_id)}</span></li>')
         out.append("</ol>")

@@ -306,6 +306,12 @@ class ActorPicker(ModalScreen[str | None]):
         rows = self.app.index.rows(Kind.ACTOR)  # type: ignore[attr-defined]
         self.post_message(self.Actors([(r.id, r.title) for r in rows if r.id != self.exclude]))
 
+    class Matches(Message):
+        def __init__(self, typed: str, found: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.typed = typed
+            self.found = found
+
     def on_actor_picker_actors(self, message: Actors) -> None:
         self.actors = message.actors
         self._filter(self.query_one("#who", Input).value)
@@ -314,8 +320,9 @@ class ActorPicker(ModalScreen[str | None]):
     def _changed(self, event: Input.Changed) -> None:
         self._filter(event.value)
 
+    @work(thread=True, exclusive=True, group="picker-filter")
     def _filter(self, typed: str) -> None:
-        matches = self.query_one("#matches", RowList)
+        # In a worker: fuzzy matching every actor of a large tree takes a noticeable moment.
         if typed.strip():
             matcher = Matcher(typed.strip())
             scored = [(max(matcher.match(name), matcher.match(actor_id)), actor_id, name)
@@ -323,8 +330,14 @@ class ActorPicker(ModalScreen[str | None]):
             found = [(a, n) for score, a, n in sorted(scored, key=lambda s: (-s[0], s[2])) if score > 0]
         else:
             found = list(self.actors)
+        self.post_message(self.Matches(typed, found[:200]))
+
+    def on_actor_picker_matches(self, message: Matches) -> None:
+        if message.typed != self.query_one("#who", Input).value:
+            return  # the user has typed more since
+        matches = self.query_one("#matches", RowList)
         matches.set_empty_text("no actor matches")
-        matches.set_items(found[:200])
+        matches.set_items(message.found)
 
     @on(Input.Submitted, "#who")
     def _submitted(self) -> None:
