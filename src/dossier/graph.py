@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dossier.model import CREDIBILITY_MEANING as CREDIBILITY_WORDS
 from dossier.model import RELIABILITY_MEANING as RELIABILITY_WORDS
@@ -82,9 +82,32 @@ class Grade:
         return rel + cred
 
 
+class NodeLike(Protocol):
+    """What the graph reads of an entry: a :class:`Node`, or the index's own ``Row`` as it is."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def main_file(self) -> str: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def importance(self) -> int | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def outlet(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Node:
-    """What the graph knows about any entry: enough to name it and rank by it."""
+    """What the graph knows about an entry read from its files: the fields of an index row."""
 
     id: str
     kind: Kind
@@ -163,9 +186,9 @@ class Connection:
 class Graph:
     """Actors joined by evidence, held in memory; build with :meth:`from_index` or :meth:`from_entries`."""
 
-    def __init__(self, nodes: Mapping[str, Node], refs: Mapping[str, Iterable[tuple[str, str, str | None]]],
+    def __init__(self, nodes: Mapping[str, NodeLike], refs: Mapping[str, Iterable[tuple[str, str, str | None]]],
                  grade_of: Callable[[str], Grade | None] | None = None) -> None:
-        self.nodes: dict[str, Node] = dict(nodes)
+        self.nodes: dict[str, NodeLike] = dict(nodes)
         self.events_of: dict[str, list[str]] = {}  # actor -> events it takes part in
         self.actors_of: dict[str, list[str]] = {}  # event -> its actors (those that are actors)
         self.event_evidence: dict[str, Evidence] = {}
@@ -191,7 +214,7 @@ class Graph:
             elif node.kind is Kind.ACTOR:
                 self._add_profile(node, entry_refs)
 
-    def _add_event(self, node: Node, refs: Iterable[tuple[str, str, str | None]]) -> None:
+    def _add_event(self, node: NodeLike, refs: Iterable[tuple[str, str, str | None]]) -> None:
         actors: dict[str, None] = {}
         sources: dict[str, None] = {}
         for ref_field, target, _label in refs:
@@ -207,7 +230,7 @@ class Graph:
         for actor in actors:
             self.events_of.setdefault(actor, []).append(node.id)
 
-    def _add_profile(self, node: Node, refs: Iterable[tuple[str, str, str | None]]) -> None:
+    def _add_profile(self, node: NodeLike, refs: Iterable[tuple[str, str, str | None]]) -> None:
         # References come in file order: a link's sources follow its ``to``.
         links: list[list[Any]] = []
         roles = 0
@@ -232,17 +255,15 @@ class Graph:
     @classmethod
     def from_index(cls, index: Index) -> Graph:
         """The graph of an indexed tree: rows and references from memory; grades read when asked."""
-        nodes = {
-            row.id: Node(row.id, row.kind, row.title, row.main_file, row.type, row.date, row.importance,
-                         row.status, row.outlet, row.tags)
-            for row in index.rows()
-        }
-        return cls(nodes, index.references(), grades_from_files(index.store, nodes))
+        refs = index.references()
+        # The rows as they are (no copy, no sort): a large tree has tens of thousands.
+        nodes = {entry_id: row for entry_id in refs if (row := index.row(entry_id)) is not None}
+        return cls(nodes, refs, grades_from_files(index.store, nodes))
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry]) -> Graph:
         """The graph of entries already read (an export): grades come from their data."""
-        nodes: dict[str, Node] = {}
+        nodes: dict[str, NodeLike] = {}
         refs: dict[str, list[tuple[str, str, str | None]]] = {}
         grades: dict[str, Grade] = {}
         for entry in entries:
@@ -475,7 +496,7 @@ class Graph:
             -c.count, -sum(len(e.sources) for e in (*c.events, *c.links)), self.title(c.actor).casefold(), c.actor))
 
 
-def grades_from_files(store: Store, nodes: Mapping[str, Node]) -> Callable[[str], Grade | None]:
+def grades_from_files(store: Store, nodes: Mapping[str, NodeLike]) -> Callable[[str], Grade | None]:
     """Grades read from the source's own file when first asked for (the index does not keep them)."""
     from dossier.store import MAX_TOML_BYTES, StoreError, parse_toml, read_user_text
 
