@@ -127,8 +127,9 @@ class Evidence:
 
     For an event ``id`` is the event's id and ``ends`` is empty (it joins all its actors);
     for a link or a role ``id`` is the actor whose profile states it, ``ends`` is
-    (from, to) or (member, organisation), and ``number`` says which ``[[links]]`` or
-    ``[[roles]]`` table of that profile it is (counting from 1).
+    (from, to) or (member, organisation), and ``number`` says which of that profile's
+    ``[[links]]`` with a ``to``, or ``[[roles]]`` whose ``org`` is an id, it is (from 1: in a
+    profile where every link has its ``to``, the n-th ``[[links]]`` table).
     """
 
     kind: str
