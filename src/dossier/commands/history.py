@@ -57,9 +57,11 @@ class History(Command):
             line.append(f"{commit.date[:16].replace('T', ' ')}  ", style="dim")
             line.append(clean(commit.author, 40), style="bold")
             line.append("  " + clean(commit.message, 200))
-            out.print(line)
+            out.print(line, soft_wrap=True)  # one line per commit, for grep
         if diff is not None:
             out.print()
-            out.print(Syntax(clean_block(diff), "diff", theme="ansi_dark", word_wrap=True)
-                      if out.is_terminal else Text(clean_block(diff)))
+            if out.is_terminal:
+                out.print(Syntax(clean_block(diff), "diff", theme="ansi_dark", word_wrap=True))
+            else:  # into a file or a pipe: the diff as git wrote it, lines unbroken
+                out.print(Text(clean_block(diff)), soft_wrap=True)
         return OK
