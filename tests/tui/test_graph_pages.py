@@ -40,12 +40,15 @@ async def test_c_shows_connections_with_hints_and_a_hint_opens_the_actor(sample_
         screen = await press_for(pilot, ConnectionsScreen, "c")
         await wait_until(pilot, lambda: len(page_links(screen)) > 9)
         shown = screen_text(app)
-        assert "Connections of Mark A. Milley" in shown
+        assert "Connections of Mark A. Milley: 31 actors" in shown
         assert "Events shared" in shown
         links = page_links(screen)
         assert all(len(link.hint) == 2 for link in links)  # more than nine links: two digits each
         trump = next(link for link in links if link.entry_id == "donald-trump")
         assert f"[{trump.hint}] Donald J. Trump" in shown
+        # under each actor, its strongest evidence, each a link of its own
+        after = links[links.index(trump) + 1]
+        assert after.entry_id == "mark-milley" and "public rift with" in after.text.plain
         await pilot.press(*trump.hint)
         await wait_until(pilot, lambda: isinstance(app.screen, BrowserScreen)
                          and app.browser.entry_view.data is not None

@@ -187,14 +187,18 @@ class ConnectionsScreen(LinkPage):
     @work(thread=True, exclusive=True, group="connections")
     def load(self) -> None:
         graph = graph_of(self.app)
-        items = connection_page(graph, graph.connections(self.actor_id))
-        count = sum(1 for item in items if isinstance(item, Link))
-        self.post_message(PageLoaded(items, f"Connections of {clean(self.actor_name, 80)}: {count} actors"))
+        connections = graph.connections(self.actor_id)
+        self.post_message(PageLoaded(connection_page(graph, connections),
+                                     f"Connections of {clean(self.actor_name, 80)}: {len(connections)} actors"))
 
     def action_path_to(self) -> None:
         browser = self.app.browser  # type: ignore[attr-defined]
         self.dismiss(None)
         path_from(browser, self.actor_id, self.actor_name)
+
+
+#: Pieces of evidence shown under each connected actor on the connections page.
+EVIDENCE_SHOWN = 2
 
 
 def connection_page(graph: Graph, connections: list[Connection]) -> list[Link | str]:
@@ -220,6 +224,12 @@ def connection_page(graph: Graph, connections: list[Connection]) -> list[Link | 
                 parts.append("same organisation: " + ", ".join(graph.title(o) for o in connection.organisations))
             text.append("  " + clean("; ".join(parts), 120), style="dim")
             items.append(Link(connection.actor, text))
+            # The evidence itself, strongest first: what an investigator checks before the count.
+            evidence = [*connection.links, *connection.events, *connection.roles]
+            for item in evidence[:EVIDENCE_SHOWN]:
+                items.append(_evidence_link(graph, item, 4))
+            if len(evidence) > EVIDENCE_SHOWN:
+                items.append(f"    … and {len(evidence) - EVIDENCE_SHOWN} more (dossier connections -v lists all)")
     return items
 
 
