@@ -8,10 +8,14 @@ import sys
 from pathlib import Path
 
 from dossier.commands import OK, Command, Context, UsageError
+from dossier.model import Kind
+from dossier.store import Store
+
+FORMATS = ("ftm", "json", "csv", "graphml", "gexf", "chronology", "csl-json")
 
 
 class Export(Command):
-    """Export the tree for other tools: FollowTheMoney, JSON or CSV.
+    """Export the tree for other tools: FollowTheMoney, JSON, CSV, GraphML, a chronology, CSL-JSON.
 
     --format ftm   FollowTheMoney entities as JSON lines (Person, Organization,
                    LegalEntity, Event with its involved actors, Article or
@@ -21,9 +25,25 @@ class Export(Command):
     --format csv   spreadsheet tables: actors.csv, events.csv, sources.csv,
                    event_actors.csv and event_sources.csv, written into the
                    folder given with -o.
+    --format graphml  actors as nodes (name, type), and an edge per way two
+                   actors connect: kind (event, link, role), weight, and the
+                   event or link ids; for Gephi, Cytoscape, networkx (built
+               from the search index, brought up to date first).
+    --format gexf  the same graph in Gephi's own format.
+    --format chronology  a Markdown chronology of the chosen events (HTML with
+                   --html or an -o name ending in .html): date, title, status;
+                   each account of a disputed event with who says it; numbered
+                   footnotes citing every source with its grade in words.
+    --format csl-json  the sources the chosen events cite (every source when
+                   nothing is chosen), for Zotero and other reference managers.
 
-    The same tree always gives the same bytes. Without -o, ftm and json go to
-    standard output. Entries whose file cannot be read are left out (run
+    Events are chosen (chronology, csl-json) with --query, --actor, --tag,
+    --from, --to, --min-importance and --status; every option given must
+    match. Example:
+      dossier export --format chronology --actor mark-milley -o milley.md
+
+    The same tree always gives the same bytes. Without -o, every format but
+    csv goes to standard output. Entries whose file cannot be read are left out (run
     'dossier check').
     """
 
@@ -31,14 +51,29 @@ class Export(Command):
     json_output = False
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--format", required=True, choices=("ftm", "json", "csv"), help="the output format")
+        parser.add_argument("--format", required=True, choices=FORMATS, help="the output format")
         parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                             help="the file to write (for csv: a folder); default: standard output")
+        chosen = parser.add_argument_group("choosing events (chronology, csl-json)")
+        chosen.add_argument("--query", metavar="TEXT", help="events that match this search")
+        chosen.add_argument("--actor", metavar="ID", help="events this actor takes part in")
+        chosen.add_argument("--tag", action="append", default=[], metavar="TAG", help="events with this tag (repeat)")
+        chosen.add_argument("--from", dest="date_from", metavar="DATE", help="events on or after (2021, 2021-06 ...)")
+        chosen.add_argument("--to", dest="date_to", metavar="DATE", help="events on or before")
+        chosen.add_argument("--min-importance", type=int, metavar="N", help="events of importance N or more")
+        chosen.add_argument("--status", action="append", default=[], metavar="STATUS",
+                            help="events with this status (repeat, or comma-separated)")
+        chosen.add_argument("--title", help="the chronology's heading")
+        parser.add_argument("--html", action="store_true", help="chronology as HTML")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         from dossier.exporters import load_entries
 
         store = context.store()
+        if args.format in ("chronology", "csl-json"):
+            return self._chronology(args, context, store)
+        if args.format in ("graphml", "gexf"):
+            return self._graph(args, context)
         if args.format == "csv":
             if args.output is None:
                 raise UsageError("--format csv writes several tables: give a folder with -o")
@@ -59,14 +94,75 @@ class Export(Command):
             from dossier.exporters.json import export_json
 
             count = export_json(loaded, buffer)
-        data = buffer.getvalue().encode("utf-8")
-        if args.output is None:
-            sys.stdout.write(buffer.getvalue())
-            sys.stdout.flush()
-        else:
-            if args.output.is_dir():
-                raise UsageError(f"{args.output} is a folder")
-            args.output.write_bytes(data)
-            context.err.print(f"wrote {count} {'entities' if args.format == 'ftm' else 'entries'} to {args.output}",
-                              markup=False, highlight=False)
+        self._write(args, context, buffer.getvalue(), f"{count} {'entities' if args.format == 'ftm' else 'entries'}")
         return OK
+
+    def _graph(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.commands.path import open_graph
+        from dossier.exporters.graphml import to_gexf, to_graphml
+
+        graph = open_graph(context)  # from the index's rows and references: no entry is parsed again
+        buffer = io.StringIO(newline="\n")
+        nodes, edges = (to_graphml if args.format == "graphml" else to_gexf)(graph, buffer)
+        self._write(args, context, buffer.getvalue(), f"{nodes} actors and {edges} edges")
+        return OK
+
+    def _chronology(self, args: argparse.Namespace, context: Context, store: Store) -> int:
+        from dossier.commands.index import open_index
+        from dossier.exporters.chronology import Selection, build, check_date, select_events, to_csl_json
+
+        try:
+            selection = Selection(
+                query=args.query, actor=args.actor, tags=tuple(args.tag),
+                date_from=check_date(args.date_from, "--from"), date_to=check_date(args.date_to, "--to"),
+                min_importance=args.min_importance,
+                statuses=tuple(s.strip() for value in args.status for s in value.split(",") if s.strip()),
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        index = open_index(context, store)
+        try:
+            actor_row = index.row(args.actor) if args.actor is not None else None
+            if args.actor is not None and (actor_row is None or actor_row.kind is not Kind.ACTOR):
+                raise UsageError(f"no actor with id {args.actor!r}")
+            chosen_anything = any((args.query, args.actor, args.tag, args.date_from, args.date_to,
+                                   args.min_importance, args.status))
+            if args.format == "csl-json" and not chosen_anything:
+                from dossier.exporters import load_entries
+
+                sources = list(load_entries(store, with_texts=False).entries)
+                count = sum(1 for s in sources if s.kind is Kind.SOURCE)
+                self._write(args, context, to_csl_json(sources), f"{count} sources")
+                return OK
+            from dossier.index import QueryError
+
+            try:
+                event_ids = select_events(index, selection)
+            except QueryError as exc:
+                raise UsageError(f"--query: {exc}") from None
+            names = {actor_row.id: actor_row.title} if actor_row is not None else {}
+        finally:
+            index.close()
+        title = args.title or (f"Chronology: {names[args.actor]}" if args.actor else "Chronology")
+        chronology = build(store, event_ids, title, selection.describe(names))
+        if args.format == "csl-json":
+            cited = [store.load(loc) for loc in (store.locate(f.source_id) for f in chronology.footnotes) if loc]
+            cited = [entry for entry in cited if entry.kind is Kind.SOURCE and entry.data]
+            self._write(args, context, to_csl_json(cited), f"{len(cited)} sources")
+            return OK
+        from dossier.exporters.chronology import to_html, to_markdown
+
+        as_html = args.html or (args.output is not None and args.output.suffix.lower() in (".html", ".htm"))
+        text = to_html(chronology) if as_html else to_markdown(chronology)
+        self._write(args, context, text, f"{len(chronology.lines)} events and {len(chronology.footnotes)} sources")
+        return OK
+
+    def _write(self, args: argparse.Namespace, context: Context, text: str, what: str) -> None:
+        if args.output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        if args.output.is_dir():
+            raise UsageError(f"{args.output} is a folder")
+        args.output.write_bytes(text.encode("utf-8"))
+        context.err.print(f"wrote {what} to {args.output}", markup=False, highlight=False)

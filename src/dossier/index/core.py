@@ -529,6 +529,11 @@ class Index:
             self._backrefs = backrefs
         return backrefs
 
+    def references(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
+        """Every entry's references as (field, id, label), in file order: what the graph is built from."""
+        self._refresh_from_disk()
+        return {entry_id: record.refs for entry_id, record in self._records.items()}
+
     def backlinks(self, entry_id: str) -> list[Backlink]:
         """Entries that refer to this id: events by date, then sources, then actors."""
         rows = self._all_rows()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from dossier.index import Backlink, Row
 
 #: Letters free for hints: every other letter is a key of its own (a test checks none is bound).
-HINT_LETTERS = "abcdhilmprsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
+HINT_LETTERS = "abdilmrsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
 HINT_KEYS = "123456789" + HINT_LETTERS
 #: Accounts stand side by side only when each card gets this many columns; else they are stacked.
 MIN_CARD_WIDTH = 30
