@@ -40,7 +40,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Array, String, Table
 
-from dossier.model import Kind, is_valid_id
+from dossier.model import Kind, array_of_tables, is_valid_id
 from dossier.store import (
     MAX_TOML_BYTES,
     Location,
@@ -270,7 +270,7 @@ def rewrite_references(document: Mapping[str, Any], mapping: Mapping[str, str], 
     for name in ID_LISTS:
         in_list(document.get(name))
     for table_name, keys in ID_IN_TABLES.items():
-        for table in _tables(document.get(table_name)):
+        for table in array_of_tables(document.get(table_name)):
             for key in keys:
                 value = table.get(key)
                 if isinstance(value, str) and value in mapping:
@@ -279,12 +279,6 @@ def rewrite_references(document: Mapping[str, Any], mapping: Mapping[str, str], 
             for key in ID_LISTS_IN_TABLES.get(table_name, ()):
                 in_list(table.get(key))
     return changed
-
-
-def _tables(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, Mapping)]
-    return [value] if isinstance(value, Mapping) else []
 
 
 def _reference_writes(

@@ -22,16 +22,29 @@ class Check(Command):
     two kind files, empty required fields, unreadable folders and link loops.
     Each problem names its file, line and column where the parser gives them.
 
-    Exit status: 0 when the tree is clean, 1 when it has problems, 2 when it
-    cannot be read at all.
+    Warnings ask for a person's judgement and name the command that resolves
+    each: likely duplicate actors and events (dossier merge), events with no
+    source (dossier cite), disputed events without accounts, sources nobody
+    cites, actors nothing refers to, actors named in texts that do not link
+    them (dossier link), and a curation that was interrupted (run it again).
+
+    Exit status: 0 when the tree is clean, 1 when it has problems (with
+    --strict, warnings too), 2 when it cannot be read at all.
     """
 
     name = "check"
 
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--strict", action="store_true", help="warnings count as findings for the exit status")
+
     def run(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.review import check_warnings
+
         store = context.store()
         report = check_tree(store)
+        report.problems.extend(check_warnings(store))
         errors = [p for p in report.problems if p.severity is Severity.ERROR]
+        findings = report.problems if args.strict else errors
         if args.json:
             context.print_json(
                 {
@@ -42,7 +55,7 @@ class Check(Command):
                     "problems": [p.to_json() for p in report.problems],
                 }
             )
-            return FINDINGS if errors else OK
+            return FINDINGS if findings else OK
         for problem in report.problems:
             line = Text()
             line.append(clean(problem.location), style="bold")
@@ -61,4 +74,4 @@ class Check(Command):
         if warnings:
             summary.append(f", {warnings} warning(s)", style="yellow")
         context.out.print(summary)
-        return FINDINGS if errors else OK
+        return FINDINGS if findings else OK
