@@ -464,7 +464,7 @@ def plan_merge(store: Store, keep: str, others: list[str], reason: str, today: d
     for location in other_locations:
         if location.kind is not keep_location.kind:
             raise CurationError(
-                f"{location.id} is an {location.kind.value} and {keep} an {keep_location.kind.value}: "
+                f"{location.id} is {_a(location.kind)} and {keep} {_a(keep_location.kind)}: "
                 "only entries of one kind can be merged"
             )
     keep_file = _read_kind_file(store, keep_location)
@@ -508,6 +508,10 @@ def plan_merge(store: Store, keep: str, others: list[str], reason: str, today: d
     )
 
 
+def _a(kind: Kind) -> str:
+    return f"{'a' if kind is Kind.SOURCE else 'an'} {kind.value}"
+
+
 def _children(store: Store, folder: str) -> list[str]:
     with os.scandir(store.root / folder) as it:
         return [child.name for child in it]
@@ -539,8 +543,7 @@ def _plan_list_edit(
     location = _entry(scan, entry_id)
     if location.kind not in kinds:
         raise CurationError(
-            f"{entry_id} is an {location.kind.value}; `{command}` works on "
-            + " or ".join(f"an {k.value}" for k in kinds)
+            f"{entry_id} is {_a(location.kind)}; `{command}` works on " + " or ".join(_a(k) for k in kinds)
         )
     values = list(dict.fromkeys(v for v in values))
     if value_kind is not None and not remove:
@@ -550,7 +553,7 @@ def _plan_list_edit(
             if found is None:
                 raise CurationError(f"no {value_kind.value} has the id {value!r}")
             if found.kind is not value_kind:
-                raise CurationError(f"{value} is an {found.kind.value}, not an {value_kind.value}")
+                raise CurationError(f"{value} is {_a(found.kind)}, not {_a(value_kind)}")
     kind_file = _read_kind_file(store, location)
     done: list[str] = []
     skipped: list[str] = []

@@ -159,7 +159,8 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
                     add(group[i].id, group[j].id, f"names {score:.0f}% alike")
     result = []
     for pair, why in found.items():
-        a, b = sorted(pair, key=lambda i: (-by_id[i].references, i))
+        # Keep the one more entries refer to (fewer rewrites), then the fuller name.
+        a, b = sorted(pair, key=lambda i: (-by_id[i].references, -len(by_id[i].name), i))
         result.append(Duplicate(a, b, why))
     result.sort(key=lambda d: (d.keep, d.other))
     return result
