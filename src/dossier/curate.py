@@ -723,6 +723,8 @@ def apply(store: Store, plan: Plan, progress: Callable[[int, int], None] | None 
         )
     if not plan.operations:
         return []
+    if pending is not None:
+        _remove_temp_files_of(store, plan, journal.path.stat().st_mtime)
     journal.write(plan)
     total = len(plan.operations)
     for done, op in enumerate(plan.operations, start=1):
@@ -732,6 +734,22 @@ def apply(store: Store, plan: Plan, progress: Callable[[int, int], None] | None 
             progress(done, total)
     journal.clear()
     return plan.paths()
+
+
+def _remove_temp_files_of(store: Store, plan: Plan, since: float) -> None:
+    """Remove the temporary files a killed run of this plan left beside the files it writes.
+
+    Only ours: the atomic write's hidden ``.NAME.*.tmp`` siblings of the plan's files, made
+    after its journal was written. Left, git would show them as untracked files.
+    """
+    for op in plan.operations:
+        if op.op != "write":
+            continue
+        path = store.root / op.path
+        with contextlib.suppress(OSError):
+            for stale in path.parent.glob(f".{path.name}.*.tmp"):
+                if stale.stat().st_mtime >= since - 1:
+                    stale.unlink()
 
 
 def _perform(store: Store, op: Operation) -> None:
