@@ -30,6 +30,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shlex
 import tomllib
 from collections.abc import Callable, Container, Iterable, Mapping
@@ -289,17 +290,41 @@ def _reference_writes(
     total = 0
     for location in _files_naming(store, scan, mapping, skip):
         kind_file = _read_kind_file(store, location)
-        count = 0
+        after, count = _quick_rewrite(kind_file.raw, mapping, dedupe)
+        if after is None:
 
-        def change(document: tomlkit.TOMLDocument) -> None:
-            nonlocal count
-            count = rewrite_references(document, mapping, dedupe)
+            def change(document: tomlkit.TOMLDocument) -> None:
+                nonlocal count
+                count = rewrite_references(document, mapping, dedupe)
 
-        after = edited_toml(kind_file.raw, change, kind_file.rel)
+            after = edited_toml(kind_file.raw, change, kind_file.rel)
         if count:
             writes.append(Operation("write", kind_file.rel, kind_file.raw, after))
             total += count
     return writes, total
+
+
+def _quick_rewrite(raw: str, mapping: Mapping[str, str], dedupe: bool) -> tuple[str | None, int]:
+    """The rewrite done on the text, kept only when it parses to exactly what tomlkit's would.
+
+    Replacing each quoted id (``"old"``, ``'old'``) is what the tomlkit edit does to the bytes,
+    at a tenth of the cost, which matters at a thousand files. When the id also stands quoted
+    where it is not a reference (``note = "old"``), or a merge must drop a repeated id, the
+    parsed result differs from the expected data and the caller takes the tomlkit path.
+    """
+    text = raw.lstrip("\ufeff")
+    expected = tomllib.loads(text)
+    count = rewrite_references(expected, mapping, dedupe)
+    if not count:
+        return raw, 0
+    pattern = re.compile(r"([\"'])(" + "|".join(re.escape(old) for old in mapping) + r")\1")
+    new_raw = pattern.sub(lambda m: m.group(1) + mapping[m.group(2)] + m.group(1), raw)
+    try:
+        if tomllib.loads(new_raw.lstrip("\ufeff")) == expected:
+            return new_raw, count
+    except tomllib.TOMLDecodeError:
+        pass
+    return None, count
 
 
 # ----------------------------------------------------------------------- rename
@@ -732,6 +757,9 @@ def apply(store: Store, plan: Plan, progress: Callable[[int, int], None] | None 
             _perform(store, op)
         if progress is not None:
             progress(done, total)
+    # Files were written without an fsync each (each is still whole, old or new, for any process
+    # that reads it): flush them together, once, before the journal that could finish them goes.
+    os.sync()
     journal.clear()
     return plan.paths()
 
@@ -760,7 +788,7 @@ def _perform(store: Store, op: Operation) -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             expect = None if op.before is None else op.before.encode("utf-8", "surrogateescape")
-            atomic_write(path, op.after.encode("utf-8", "surrogateescape"), expect=expect)
+            atomic_write(path, op.after.encode("utf-8", "surrogateescape"), expect=expect, sync=False)
     elif op.op == "move":
         assert op.dst is not None
         target = store.root / op.dst

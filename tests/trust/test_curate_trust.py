@@ -64,6 +64,8 @@ def trees(draw: st.DrawFn) -> tuple[dict[str, str], list[str]]:
             array = "[" + ", ".join(items) + "]"
         lines = [f'title = "Event {n}"{draw(comments)}', f"date = 2020-01-{n + 1:02d}", f"actors = {array}",
                  f"unknown_key = {draw(st.integers(-5, 5))}"]
+        if draw(st.booleans()):  # an id, quoted, where it is not a reference: it must stay
+            lines.append(f"nick = {quoted(named[-1], draw(st.booleans()))}")
         if draw(st.booleans()):
             lines += ["", "[[accounts]]", f"by = {quoted(named[0], draw(st.booleans()))}", 'claim = "said so"']
         files[f"events/2020-01-{n + 1:02d}-event-{n}/event.toml"] = _ending(lines, draw(st.booleans()))
@@ -92,6 +94,7 @@ def test_rename_then_rename_back_gives_the_same_bytes(tree: tuple[dict[str, str]
             data, _, problems = store.read_kind_file(location)
             assert not problems and data is not None
             assert all(ref.target != old for ref in iter_references(location.kind, data))
+            assert data.get("nick") != "renamed-id"  # not a reference: never rewritten
         curate.apply(store, curate.plan_rename(store, "renamed-id", old))
         assert snapshot(root) == before
 
