@@ -167,10 +167,32 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
 
 
 def duplicates_of(actor: Actor, candidates: Iterable[Actor]) -> list[Duplicate]:
-    """The likely duplicates of one actor among candidates (the browser's actor page)."""
-    pool = {a.id: a for a in candidates}
-    pool[actor.id] = actor
-    return [d for d in likely_duplicates(pool.values()) if actor.id in (d.keep, d.other)]
+    """The likely duplicates of one actor among candidates, the actor kept (the browser's merge).
+
+    Only candidates that share a word with one of its names, or an acronym, are compared.
+    """
+    own = [normalise(n) for n in actor.names()]
+    words = {w for name in own for w in name.split() if not w.isdigit()}
+    acronyms = {a for a in (acronym(n) for n in actor.names()) if a}
+    pool = {actor.id: actor}
+    for candidate in candidates:
+        if candidate.id == actor.id:
+            continue
+        title = normalise(candidate.name)
+        if words & set(title.split()) or title in acronyms or acronym(candidate.name) in own:
+            pool[candidate.id] = candidate
+    found = []
+    for duplicate in likely_duplicates(pool.values()):
+        if actor.id in (duplicate.keep, duplicate.other):
+            other = duplicate.other if duplicate.keep == actor.id else duplicate.keep
+            found.append(Duplicate(actor.id, other, duplicate.why))
+    return found
+
+
+def duplicates_in_index(index: Any, entry_id: str, data: Mapping[str, Any]) -> list[Duplicate]:
+    """The likely duplicates of an actor among the index's actors (their names; aliases are not in rows)."""
+    candidates = [Actor(row.id, row.title, [], row.type) for row in index.rows(Kind.ACTOR)]
+    return duplicates_of(actor_of(entry_id, data), candidates)
 
 
 # ------------------------------------------------------------------ the review

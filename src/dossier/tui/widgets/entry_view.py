@@ -23,12 +23,13 @@ from textual.widgets import Static
 from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, array_of_tables, is_valid_id
 from dossier.safe import clean, clean_block
 from dossier.tui.entry_data import EntryData, plain
+from dossier.tui.screens.curate import CURATION_BINDINGS
 
 if TYPE_CHECKING:
     from dossier.index import Backlink, Row
 
 #: Letters free for hints: every other letter is a key of its own (a test checks none is bound).
-HINT_LETTERS = "abcdhilmprsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
+HINT_LETTERS = "bcdhipsvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
 HINT_KEYS = "123456789" + HINT_LETTERS
 #: Accounts stand side by side only when each card gets this many columns; else they are stacked.
 MIN_CARD_WIDTH = 30
@@ -215,6 +216,7 @@ class EntryView(VerticalScroll, can_focus=True):
         Binding("up,k", "previous_target", "Previous link", show=False, id="entry.previous"),
         Binding("home,g", "first_target", "First link", show=False, id="entry.first"),
         Binding("end,G", "last_target", "Last link", show=False, id="entry.last"),
+        *CURATION_BINDINGS,  # m merge, l link, a alias, r rename, u undo (issue 13)
     ]
 
     class TopReached(Message):
