@@ -93,6 +93,16 @@ def _compatible_first(a: str, b: str) -> bool:
     return len(short) == 1 and long.startswith(short)
 
 
+def _initials_conflict(a: str, b: str) -> bool:
+    """Both names hold an initial the other cannot stand for ("Mark K. Milley", "Mark T. Milley")."""
+    words_a, words_b = normalise(a).split(), normalise(b).split()
+
+    def unmatched(words: list[str], other: list[str]) -> bool:
+        return any(len(w) == 1 and not w.isdigit() and not any(o.startswith(w) for o in other) for w in words)
+
+    return unmatched(words_a, words_b) and unmatched(words_b, words_a)
+
+
 def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
     """Pairs of actors that are probably one: shared name or alias, acronym, surname, fuzzy name."""
     from rapidfuzz import fuzz, process
@@ -139,24 +149,29 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
             continue
         for i, (first_a, a) in enumerate(members):
             for first_b, b in members[i + 1:]:
-                if _compatible_first(first_a, first_b):
+                if _compatible_first(first_a, first_b) and not _initials_conflict(by_id[a].name, by_id[b].name):
                     add(a, b, "same surname, compatible first names")
-    # Fuzzy names, compared in C, only among names that carry the same numbers.
-    by_numbers: dict[tuple[str, ...], list[Actor]] = {}
+    # Fuzzy names, compared in C (rapidfuzz) on word-sorted names, within blocks of names that carry
+    # the same numbers and share the first three letters of a word: a pair 90% alike almost always
+    # shares one, and comparing every pair of 6,000 names would take seconds.
+    sorted_names = {a.id: " ".join(sorted(normalise(a.name).split())) for a in actors}
+    blocks: dict[tuple[tuple[str, ...], str], list[str]] = {}
     for actor in actors:
-        by_numbers.setdefault(_numbers(actor.name), []).append(actor)
-    for group in by_numbers.values():
-        if len(group) < 2:
+        numbers = _numbers(actor.name)
+        for word in set(sorted_names[actor.id].split()):
+            if len(word) >= 3 and not word.isdigit():
+                blocks.setdefault((numbers, word[:3]), []).append(actor.id)
+    for members in blocks.values():
+        if len(members) < 2:
             continue
-        names = [normalise(a.name) for a in group]
-        for i, name in enumerate(names):
-            if not name:
-                continue
+        names = [sorted_names[i] for i in members]
+        for i, name in enumerate(names[:-1]):
             for _match, score, j in process.extract(
-                name, names, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_SIMILARITY, limit=None
+                name, names[i + 1:], scorer=fuzz.ratio, processor=None, score_cutoff=NAME_SIMILARITY, limit=None
             ):
-                if j > i and names[j] != name:
-                    add(group[i].id, group[j].id, f"names {score:.0f}% alike")
+                a, b = members[i], members[i + 1 + j]
+                if names[i + 1 + j] != name and not _initials_conflict(by_id[a].name, by_id[b].name):
+                    add(a, b, f"names {score:.0f}% alike")
     result = []
     for pair, why in found.items():
         # Keep the one more entries refer to (fewer rewrites), then the fuller name.
