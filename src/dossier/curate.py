@@ -52,6 +52,7 @@ from dossier.store import (
     display,
     read_user_text,
 )
+from dossier.store import edited_toml as store_edited_toml
 
 #: Top-level fields that hold lists of ids, in entries of any kind.
 ID_LISTS = ("actors", "sources", "related")
@@ -196,20 +197,12 @@ def _read_kind_file(store: Store, location: Location) -> _KindFile:
 
 
 def edited_toml(raw: str, change: Callable[[tomlkit.TOMLDocument], None], rel: str = "") -> str:
-    """``raw`` with ``change`` applied to its tomlkit document: comments, order, quoting and CRLF kept."""
+    """``raw`` as the store's edit path would write it after ``change`` (a byte-order mark kept)."""
     bom = "\ufeff" if raw.startswith("\ufeff") else ""
-    text = raw[len(bom):]
     try:
-        document = tomlkit.parse(text)
-    except Exception as exc:  # tomlkit raises several error types for bad TOML
-        raise CurationError(f"{display(rel)} cannot be edited: invalid TOML ({exc})") from None
-    change(document)
-    new_text = tomlkit.dumps(document)
-    if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
-        # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
-        new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
-    tomllib.loads(new_text)  # never write a file we could not read back
-    return bom + new_text
+        return bom + store_edited_toml(raw[len(bom):], change, display(rel))
+    except StoreError as exc:
+        raise CurationError(str(exc)) from None
 
 
 def _files_naming(store: Store, scan: Scan, ids: Iterable[str], skip: Container[str]) -> list[Location]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from dossier.tui.screens.curate import CurationDialog
 
 from .conftest import SIZE, press_for, screen_text, settle, started, wait_until
+from .test_usability import open_entry
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -35,12 +36,9 @@ def duplicate_tree(root: Path) -> Path:
 
 
 async def open_actor(pilot, entry_id: str) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    app.browser.open_entry(entry_id)
-    await wait_until(pilot, lambda: app.browser.entry_view.data is not None
-                     and app.browser.entry_view.data.id == entry_id)
-    await settle(pilot)
-    app.browser.entry_view.focus()
+    """Open the entry and put the focus on the entry pane, where the curation keys work."""
+    await open_entry(pilot, entry_id)
+    pilot.app.browser.entry_view.focus()
     await pilot.pause()
 
 
