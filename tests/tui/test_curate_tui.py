@@ -49,6 +49,9 @@ async def test_merge_a_likely_duplicate_from_the_actor_page_then_undo_it(tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await open_actor(pilot, "mark-milley")
+        shown = screen_text(app)
+        assert "Possible duplicates (m merges the one under the cursor)" in shown
+        assert "M. Milley" in shown.split("Possible duplicates")[1]
         dialog = await press_for(pilot, CurationDialog, "m")
         await wait_until(pilot, lambda: "m-milley" in screen_text(app))
         assert "same surname, compatible first names" in screen_text(app)

@@ -1,7 +1,8 @@
 """Curation from the entry page: merge a likely duplicate, link a mention, add an alias, rename, undo.
 
-Keys (on the entry pane only, never on the lists, where letters type into the filter):
-``m`` merge, ``l`` link the mention under the cursor, ``a`` alias, ``r`` rename, ``u`` undo the
+An actor's page lists its likely duplicates (:func:`dossier.review.duplicates_in_index`, gathered
+with the entry). Keys (on the entry pane only, never on the lists, where letters type into the
+filter): ``m`` merge a duplicate (the one under the cursor first), ``l`` link the mention under the cursor, ``a`` alias, ``r`` rename, ``u`` undo the
 last curation made since the browser opened. Each opens :class:`CurationDialog`, which plans in a
 worker, shows the plan and its diff, and applies it on one enter (in a worker too); the browser
 then updates the index once with the plan's paths and reopens the entry.
@@ -28,7 +29,6 @@ from dossier.safe import clean, clean_block
 
 if TYPE_CHECKING:
     from dossier.curate import Plan
-    from dossier.review import Duplicate
 
 #: The entry pane's curation keys (bound on the entry view, so a list's filter never sees them run).
 CURATION_BINDINGS: list[BindingType] = [
@@ -243,27 +243,17 @@ class CurationActions:
         data = self._open_data(Kind.ACTOR)
         if data is None:
             return
-        if self.dossier.index is None:  # type: ignore[attr-defined]
-            self.notify("The index is still opening; try again in a moment.", severity="warning")  # type: ignore[attr-defined]
+        if not data.duplicates:
+            self.notify(f"No likely duplicate of {data.id} found.", timeout=3)  # type: ignore[attr-defined]
             return
-        self.notify(f"Looking for duplicates of {data.id}…", timeout=2)  # type: ignore[attr-defined]
-        self._find_duplicates(data.entry.id, data.entry.data)
-
-    @work(thread=True, exclusive=True, group="curate-duplicates")
-    def _find_duplicates(self, entry_id: str, entry_data: dict[str, Any]) -> None:
-        from dossier.review import duplicates_in_index
-
-        found = duplicates_in_index(self.dossier.index, entry_id, entry_data)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._merge_dialog, entry_id, found)  # type: ignore[attr-defined]
-
-    def _merge_dialog(self, keep: str, found: list[Duplicate]) -> None:
         from dossier.curate import plan_merge
 
-        if not found:
-            self.notify(f"No likely duplicate of {keep} found.", timeout=3)  # type: ignore[attr-defined]
-            return
-        store = self.dossier.store  # type: ignore[attr-defined]
-        choices = [(d.other, f"{d.other}  ({d.why})", f"likely duplicate: {d.why}") for d in found]
+        store, keep = self.dossier.store, data.id  # type: ignore[attr-defined]
+        # The duplicate under the cursor first, so that m on it merges that one.
+        target = self.entry_view.focused_target()  # type: ignore[attr-defined]
+        chosen = target.info.entry_id if target is not None and target.info.field.startswith("duplicate") else None
+        found = sorted(data.duplicates, key=lambda item: item[0].id != chosen)
+        choices = [(row.id, f"{row.id}  {row.title}  ({why})", f"likely duplicate: {why}") for row, why in found]
 
         def make(choice: str | None, reason: str | None) -> Plan:
             if choice is None:

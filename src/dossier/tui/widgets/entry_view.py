@@ -328,7 +328,7 @@ class EntryView(VerticalScroll, can_focus=True):
                    secondary: bool = False) -> Target:
             row = data.rows.get(entry_id)
             missing = entry_id not in data.rows or row is None
-            if field.startswith(("backlink:", "mention")):
+            if field.startswith(("backlink:", "mention", "duplicate")):
                 missing = False
             info = TargetInfo(entry_id, field, label, row, missing=missing and is_valid_id(entry_id))
             if info.key in seen:  # the same target twice in one list: keep both, distinct keys
@@ -510,6 +510,10 @@ class EntryView(VerticalScroll, can_focus=True):
             for mention in data.mentions:
                 yield row_target(mention.row, "mention", f"as “{mention.name}” in {mention.path}", mention.snippet,
                                  secondary=True)
+        if data.duplicates:
+            yield _heading("Possible duplicates (m merges the one under the cursor)")
+            for row, why in data.duplicates:
+                yield row_target(row, "duplicate", why, secondary=True)
 
         for text_file in data.texts:
             yield _heading(clean(text_file.name, 120))
