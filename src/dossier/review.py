@@ -33,6 +33,12 @@ MIN_MENTION_LENGTH = 4
 #: Words left out of acronyms ("Islamic Revolutionary Guard Corps" -> IRGC).
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "du", "des", "der", "und"})
 _WORD = re.compile(r"\w+")
+#: Words that tell two otherwise equal names apart ("Fifth Circuit", "Ninth Circuit"; "North", "South").
+_DISTINGUISHING = frozenset({
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "north", "south", "east", "west", "northern", "southern", "eastern",
+    "western", "senior", "junior", "former", "acting", "deputy",
+})
 #: The codes of the review's warnings (``check --json`` readers can tell them from errors).
 REVIEW_CODES = frozenset({
     "likely-duplicate", "likely-duplicate-event", "no-source", "disputed-without-accounts",
@@ -93,14 +99,30 @@ def _compatible_first(a: str, b: str) -> bool:
     return len(short) == 1 and long.startswith(short)
 
 
-def _initials_conflict(a: str, b: str) -> bool:
-    """Both names hold an initial the other cannot stand for ("Mark K. Milley", "Mark T. Milley")."""
-    words_a, words_b = normalise(a).split(), normalise(b).split()
+def _differing_words(a: str, b: str) -> tuple[list[str], list[str]]:
+    words_a = [w for w in normalise(a).split() if not w.isdigit()]
+    words_b = [w for w in normalise(b).split() if not w.isdigit()]
+    return [w for w in words_a if w not in words_b], [w for w in words_b if w not in words_a]
 
-    def unmatched(words: list[str], other: list[str]) -> bool:
-        return any(len(w) == 1 and not w.isdigit() and not any(o.startswith(w) for o in other) for w in words)
 
-    return unmatched(words_a, words_b) and unmatched(words_b, words_a)
+def _explained(words: list[str], other: list[str]) -> bool:
+    """Each word is an initial, a short form or a long form of one of the other's words."""
+    return all(any(o.startswith(w) or w.startswith(o) for o in other) for w in words)
+
+
+def _names_conflict(a: str, b: str) -> bool:
+    """Both names hold a short word the other lacks and cannot stand for: "Mark K. Milley" and
+    "Mark T. Milley", "CNN Booking Producers" and "NBC Booking Producers" are different parties."""
+    only_a, only_b = _differing_words(a, b)
+    return bool(only_a and only_b) and all(len(w) <= 4 or w in _DISTINGUISHING for w in only_a + only_b) and not (
+        _explained(only_a, only_b) or _explained(only_b, only_a)
+    )
+
+
+def _same_but_initials(a: str, b: str) -> bool:
+    """The names differ only by words one of them lacks, initials or short forms ("M. Milley", "Mark A. Milley")."""
+    only_a, only_b = _differing_words(a, b)
+    return not only_a or not only_b or (_explained(only_a, only_b) and _explained(only_b, only_a))
 
 
 def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
@@ -135,7 +157,8 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
         for other in owners.get(short or "", []) if short else []:
             if by_id[other].type != "person":
                 add(actor.id, other, f"{short.upper()} is the acronym of {actor.name!r}")  # type: ignore[union-attr]
-    # Persons: same surname, compatible first names ("M. Milley", "Mark Milley"), same numbers.
+    # Persons: same surname, compatible first names ("M. Milley", "Mark Milley"), nothing else
+    # different but initials or added words, same numbers.
     groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str]]] = {}
     for actor in actors:
         if actor.type not in (None, "person"):
@@ -149,7 +172,7 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
             continue
         for i, (first_a, a) in enumerate(members):
             for first_b, b in members[i + 1:]:
-                if _compatible_first(first_a, first_b) and not _initials_conflict(by_id[a].name, by_id[b].name):
+                if _compatible_first(first_a, first_b) and _same_but_initials(by_id[a].name, by_id[b].name):
                     add(a, b, "same surname, compatible first names")
     # Fuzzy names, compared in C (rapidfuzz) on word-sorted names, within blocks of names that carry
     # the same numbers and share the first three letters of a word: a pair 90% alike almost always
@@ -170,7 +193,7 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
                 name, names[i + 1:], scorer=fuzz.ratio, processor=None, score_cutoff=NAME_SIMILARITY, limit=None
             ):
                 a, b = members[i], members[i + 1 + j]
-                if names[i + 1 + j] != name and not _initials_conflict(by_id[a].name, by_id[b].name):
+                if names[i + 1 + j] != name and not _names_conflict(by_id[a].name, by_id[b].name):
                     add(a, b, f"names {score:.0f}% alike")
     result = []
     for pair, why in found.items():

@@ -1,11 +1,12 @@
 """Curation from the entry page: merge a likely duplicate, link a mention, add an alias, rename, undo.
 
-An actor's page lists its likely duplicates (:func:`dossier.review.duplicates_in_index`, gathered
-with the entry). Keys (on the entry pane only, never on the lists, where letters type into the
-filter): ``m`` merge a duplicate (the one under the cursor first), ``l`` link the mention under the cursor, ``a`` alias, ``r`` rename, ``u`` undo the
-last curation made since the browser opened. Each opens :class:`CurationDialog`, which plans in a
-worker, shows the plan and its diff, and applies it on one enter (in a worker too); the browser
-then updates the index once with the plan's paths and reopens the entry.
+An actor's page lists its likely duplicates (:func:`dossier.review.duplicates_in_index`,
+gathered with the entry). Keys, on the entry pane only (on a list, letters type into its filter):
+``m`` merge a duplicate (the one under the cursor first), ``l`` link the mention under the cursor,
+``a`` alias, ``r`` rename, ``u`` undo the last curation made since the browser opened. Each opens
+:class:`CurationDialog`, which plans in a worker, shows the plan and its diff, and applies it on
+one enter (in a worker too); the browser then updates the index once with the plan's paths and
+reopens the entry.
 
 :class:`CurationActions` is mixed into the browser screen: the actions the keys run.
 """
