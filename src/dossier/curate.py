@@ -188,11 +188,8 @@ def _read_kind_file(store: Store, location: Location) -> _KindFile:
     text, problems = read_user_text(store.root / rel, display(rel), MAX_TOML_BYTES, location.id)
     if text is None or problems:
         raise CurationError(f"{problems[0]}; resolve it before curating (nothing was changed)")
+    # Exactly the bytes on disk (BOM and line endings kept): what a write must expect to find.
     raw = (store.root / rel).read_bytes().decode("utf-8")
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CurationError(f"{display(rel)}: invalid TOML ({exc}); fix it before curating") from None
     return _KindFile(location, raw)
 
 
@@ -283,7 +280,7 @@ def _reference_writes(
     total = 0
     for location in _files_naming(store, scan, mapping, skip):
         kind_file = _read_kind_file(store, location)
-        after, count = _quick_rewrite(kind_file.raw, mapping, dedupe)
+        after, count = _quick_rewrite(kind_file.raw, mapping, dedupe, kind_file.rel)
         if after is None:
 
             def change(document: tomlkit.TOMLDocument) -> None:
@@ -297,7 +294,7 @@ def _reference_writes(
     return writes, total
 
 
-def _quick_rewrite(raw: str, mapping: Mapping[str, str], dedupe: bool) -> tuple[str | None, int]:
+def _quick_rewrite(raw: str, mapping: Mapping[str, str], dedupe: bool, rel: str) -> tuple[str | None, int]:
     """The rewrite done on the text, kept only when it parses to exactly what tomlkit's would.
 
     Replacing each quoted id (``"old"``, ``'old'``) is what the tomlkit edit does to the bytes,
@@ -306,7 +303,10 @@ def _quick_rewrite(raw: str, mapping: Mapping[str, str], dedupe: bool) -> tuple[
     parsed result differs from the expected data and the caller takes the tomlkit path.
     """
     text = raw.lstrip("\ufeff")
-    expected = tomllib.loads(text)
+    try:
+        expected = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CurationError(f"{display(rel)}: invalid TOML ({exc}); fix it before curating") from None
     count = rewrite_references(expected, mapping, dedupe)
     if not count:
         return raw, 0
@@ -492,7 +492,10 @@ def plan_merge(store: Store, keep: str, others: list[str], reason: str, today: d
 
     def change(document: tomlkit.TOMLDocument) -> None:
         for other_file in other_files:
-            data = tomllib.loads(other_file.raw.lstrip("\ufeff"))
+            try:
+                data = tomllib.loads(other_file.raw.lstrip("\ufeff"))
+            except tomllib.TOMLDecodeError as exc:
+                raise CurationError(f"{display(other_file.rel)}: invalid TOML ({exc}); fix it first") from None
             notes.extend(merge_into(document, keep_location.kind, other_file.location.id, data, reason.strip(), today))
         rewrite_references(document, mapping, dedupe=True)
 

@@ -88,6 +88,9 @@ def test_rename_refuses_a_taken_id_and_a_conflicted_file(run_cli, sample_tree: P
     assert refused.code == 2
     assert "actors/fareed-zakaria/profile.toml:" in refused.err and "merge conflict" in refused.err
     assert snapshot(sample_tree) == conflicted != before
+    path.write_text('name = "Fareed Zakaria"\norg = "cnn"\nbroken = [\n')
+    invalid = run_cli("rename", "cnn", "cnn-news", "--tree", sample_tree)
+    assert invalid.code == 2 and "actors/fareed-zakaria/profile.toml: invalid TOML" in invalid.err
 
 
 MERGE_TREE = {

@@ -93,6 +93,9 @@ class CurationDialog(ModalScreen["Plan | None"]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
+        from dossier.tui.widgets.key_bar import KeyBar
+
+        yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             yield Static(Text(self.heading), classes="dialog-title")
             if self.choices is not None:
