@@ -392,6 +392,10 @@ def _append_table(document: Any, key: str, table: Mapping[str, Any]) -> None:
             else:
                 last.add(tomlkit.nl())
         existing.append(item)
+    elif isinstance(existing, list):  # an array of inline tables (as tomli_w writes them): stays inline
+        inline = tomlkit.inline_table()
+        inline.update(table)
+        existing.append(inline)
     else:
         if document.body and not document.as_string().endswith(("\n\n", "\r\n\r\n")):
             document.add(tomlkit.nl())

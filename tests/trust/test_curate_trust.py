@@ -3,6 +3,7 @@ colleagues' edits, and a SIGKILL half-way that the same command finishes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -222,3 +223,57 @@ def test_sigkill_in_the_middle_of_a_merge_then_the_same_command_again_equals_an_
     assert b"finishing the curation that was interrupted" in again.stdout
     assert not journal.exists()
     assert snapshot(killed) == snapshot(whole)
+
+
+# ------------------------------------------------------ merge keeps every value
+
+words = st.text(alphabet="abcdefgh ÉéЖж'\"", min_size=1, max_size=8).filter(lambda t: t.strip() != "")
+scalars = st.one_of(st.integers(-3, 3), words, st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2030, 1, 1)))
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> dict:
+    data: dict = {"name": draw(words), "type": "person"}
+    for key in ("aliases", "tags"):
+        if draw(st.booleans()):
+            data[key] = draw(st.lists(words, max_size=3, unique=True))
+    for key in ("summary", "born", "mine", "theirs"):
+        if draw(st.booleans()):
+            data[key] = draw(scalars)
+    for key, fields in (("roles", ("title", "org")), ("links", ("to", "rel"))):
+        if draw(st.booleans()):
+            data[key] = draw(st.lists(st.fixed_dictionaries({f: words for f in fields}), min_size=1, max_size=2))
+    return data
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(keep=profiles(), other=profiles())
+def test_merge_keeps_every_value_of_both_entries(keep: dict, other: dict) -> None:
+    from dossier.model import Kind
+    from dossier.store import dump_toml
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for entry_id, data in (("keep-me", keep), ("merge-me", other)):
+            (root / "actors" / entry_id).mkdir(parents=True)
+            (root / "actors" / entry_id / "profile.toml").write_text(dump_toml(Kind.ACTOR, data), encoding="utf-8")
+        store = Store(root)
+        curate.apply(store, curate.plan_merge(store, "keep-me", ["merge-me"], "the same one"))
+        merged = tomllib.loads((root / "actors/keep-me/profile.toml").read_text(encoding="utf-8"))
+        assert not (root / "actors/merge-me").exists()
+        record = merged["merged"][-1]
+        assert record["id"] == "merge-me" and record["reason"] == "the same one" and record["name"] == other["name"]
+        for key, value in keep.items():  # KEEP's own values, all still there and unchanged
+            if isinstance(value, list):
+                assert merged[key][: len(value)] == value
+            else:
+                assert merged[key] == value
+        for key, value in other.items():  # every value of OTHER somewhere in KEEP
+            if key == "name":
+                assert value == merged["name"] or value in merged["aliases"]
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                assert all(table in merged[key] for table in value)
+            elif isinstance(value, list):
+                assert set(value) <= set(merged[key])
+            else:
+                assert merged[key] == value or record["values"][key] == value
