@@ -257,3 +257,21 @@ def test_check_warns_what_needs_a_person_and_names_the_command(run_cli, tmp_path
     assert "dossier link 2020-01-03-strike-2 mark-milley" in found[("mark-milley", "unlinked-mentions")]
     strict = run_cli("check", "--tree", tmp_path, "--strict")
     assert strict.code == 1 and "warning(s)" in strict.out
+
+
+def test_a_plan_never_writes_outside_the_tree(tmp_path: Path) -> None:
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    write(tree, "actors/a/profile.toml", 'name = "A"\n')
+    outside.mkdir()
+    (outside / "profile.toml").write_text('name = "Elsewhere"\n')
+    (tree / "actors" / "linked").symlink_to(outside)
+    store = Store(tree)
+    for plan in (
+        curate.Plan("rename", ["x"], [], [curate.Operation("write", "../outside/profile.toml", 'name = "Elsewhere"\n',
+                                                          "pwned = 1\n")]),
+        curate.Plan("rename", ["x"], [], [curate.Operation("write", "actors/linked/profile.toml",
+                                                          'name = "Elsewhere"\n', "pwned = 1\n")]),
+    ):
+        with pytest.raises(curate.CurationError):
+            curate.apply(store, plan)
+    assert (outside / "profile.toml").read_text() == 'name = "Elsewhere"\n'
