@@ -144,7 +144,11 @@ class Merge(_Curation):
 
 
 class Link(_Curation):
-    """Add actors to an event's (or a source's) actors list."""
+    """Add actors to an event's (or a source's) actors list.
+
+    Only that list's line changes (comments, order and quoting kept); --dry-run
+    prints the diff, --json the plan. Ids already there are left alone.
+    """
 
     name = "link"
 
@@ -160,7 +164,10 @@ class Link(_Curation):
 
 
 class Unlink(Link):
-    """Remove actors from an event's (or a source's) actors list."""
+    """Remove actors from an event's (or a source's) actors list.
+
+    Only that list's line changes; --dry-run prints the diff, --json the plan.
+    """
 
     name = "unlink"
 
@@ -169,7 +176,11 @@ class Unlink(Link):
 
 
 class Alias(_Curation):
-    """Add names to an actor's aliases (the names mentions are found by)."""
+    """Add names to an actor's aliases (the names mentions are found by).
+
+    Only that list's line changes (comments, order and quoting kept); --dry-run
+    prints the diff, --json the plan. Names already there are left alone.
+    """
 
     name = "alias"
 
@@ -185,7 +196,11 @@ class Alias(_Curation):
 
 
 class Cite(_Curation):
-    """Add sources to an event's sources list."""
+    """Add sources to an event's sources list.
+
+    Only that list's line changes (comments, order and quoting kept); --dry-run
+    prints the diff, --json the plan. Ids already there are left alone.
+    """
 
     name = "cite"
 
