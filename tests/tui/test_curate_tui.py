@@ -145,3 +145,26 @@ async def test_link_a_mention_from_the_actor_page(tmp_path: Path, app_for) -> No
         event = tree / "events/2020-06-01-church/event.toml"
         await wait_until(pilot, lambda: "mark-milley" in event.read_text())
         assert tomllib.loads(event.read_text())["actors"] == ["mark-milley"]
+
+
+async def test_rename_from_the_entry_page_moves_the_folder_and_follows_the_new_id(tmp_path: Path, app_for) -> None:  # type: ignore[no-untyped-def]
+    tree = duplicate_tree(tmp_path / "tree")
+    app = app_for(tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await open_actor(pilot, "m-milley")
+        dialog = await press_for(pilot, CurationDialog, "r")
+        assert dialog.query_one("#value").value == "m-milley"
+        dialog.query_one("#value").value = ""
+        await pilot.press(*"mark-a-milley")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: dialog.plan is not None)
+        shown = screen_text(app)
+        assert "rename from actors/m-milley" in shown and "rename to actors/mark-a-milley" in shown
+        assert '+actors = ["mark-a-milley"]  # who' in shown
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.browser.entry_view.data is not None
+                         and app.browser.entry_view.data.id == "mark-a-milley")
+        assert (tree / "actors/mark-a-milley/profile.toml").is_file() and not (tree / "actors/m-milley").exists()
+        assert 'actors = ["mark-a-milley"]  # who' in (tree / "events/2020-01-03-strike/event.toml").read_text()
+        await wait_until(pilot, lambda: "Strike" in screen_text(app))  # its event, through the updated index
