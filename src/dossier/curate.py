@@ -33,7 +33,7 @@ import os
 import re
 import shlex
 import tomllib
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -725,9 +725,35 @@ def check_plan(store: Store, plan: Plan) -> list[str]:
 def apply(store: Store, plan: Plan, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Apply a plan through the journal; the tree-relative paths touched (for the index).
 
-    Refused (nothing written) when another curation is half done or a file changed since
-    planning. A plan that was interrupted is finished by applying it again.
+    Refused (nothing written) when another curation of this tree is running or half done, or
+    a file changed since planning. A plan that was interrupted is finished by applying it again.
     """
+    with _curating(store):
+        return _apply(store, plan, progress)
+
+
+@contextlib.contextmanager
+def _curating(store: Store) -> Iterator[None]:
+    """One curation at a time per tree (two would overwrite each other's journal)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; the journal's own checks still refuse most overlaps
+        yield
+        return
+    folder = journal_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CurationError("another curation of this tree is running; try again when it is done") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _apply(store: Store, plan: Plan, progress: Callable[[int, int], None] | None) -> list[str]:
     journal = Journal(store)
     pending = journal.pending()
     if pending is not None and pending.key != plan.key:

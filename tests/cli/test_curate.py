@@ -275,3 +275,22 @@ def test_a_plan_never_writes_outside_the_tree(tmp_path: Path) -> None:
         with pytest.raises(curate.CurationError):
             curate.apply(store, plan)
     assert (outside / "profile.toml").read_text() == 'name = "Elsewhere"\n'
+
+
+def test_a_second_curation_of_the_same_tree_waits_its_turn(sample_tree: Path) -> None:
+    import fcntl
+    import os
+
+    store = Store(sample_tree)
+    plan = curate.plan_alias(store, "mark-esper", ["Secretary Esper of the Army"])
+    lock = curate.journal_dir(store) / "lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as another process applying a plan holds it
+        with pytest.raises(curate.CurationError, match="another curation of this tree is running"):
+            curate.apply(store, plan)
+    finally:
+        os.close(fd)
+    curate.apply(store, plan)
+    assert "Secretary Esper of the Army" in (sample_tree / "actors/mark-esper/profile.toml").read_text()
