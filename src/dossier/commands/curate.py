@@ -143,7 +143,22 @@ class Merge(_Curation):
         return plan_merge(store, args.keep, args.others, args.reason)
 
 
-class Link(_Curation):
+class _ListEdit(_Curation):
+    """Shared by the commands that add ids or names to one list of one entry."""
+
+    #: (metavar, help) of the entry, and of the values added to (or removed from) its list.
+    entry_arg: ClassVar[tuple[str, str]]
+    values_arg: ClassVar[tuple[str, str]]
+
+    def add_ids(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("entry", metavar=self.entry_arg[0], help=self.entry_arg[1])
+        parser.add_argument("values", nargs="+", metavar=self.values_arg[0], help=self.values_arg[1])
+
+    def key_args(self, args: argparse.Namespace) -> list[str]:
+        return [args.entry, *args.values]
+
+
+class Link(_ListEdit):
     """Add actors to an event's (or a source's) actors list.
 
     Only that list's line changes (comments, order and quoting kept); --dry-run
@@ -151,16 +166,11 @@ class Link(_Curation):
     """
 
     name = "link"
-
-    def add_ids(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("entry", help="the event or source")
-        parser.add_argument("actors", nargs="+", metavar="actor", help="actor ids to add")
-
-    def key_args(self, args: argparse.Namespace) -> list[str]:
-        return [args.entry, *args.actors]
+    entry_arg = ("entry", "the event or source")
+    values_arg = ("actor", "actor ids to add")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_link(store, args.entry, args.actors)
+        return plan_link(store, args.entry, args.values)
 
 
 class Unlink(Link):
@@ -170,12 +180,13 @@ class Unlink(Link):
     """
 
     name = "unlink"
+    values_arg = ("actor", "actor ids to remove")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_link(store, args.entry, args.actors, remove=True)
+        return plan_link(store, args.entry, args.values, remove=True)
 
 
-class Alias(_Curation):
+class Alias(_ListEdit):
     """Add names to an actor's aliases (the names mentions are found by).
 
     Only that list's line changes (comments, order and quoting kept); --dry-run
@@ -183,19 +194,14 @@ class Alias(_Curation):
     """
 
     name = "alias"
-
-    def add_ids(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("actor", help="the actor's id")
-        parser.add_argument("names", nargs="+", metavar="name", help="names to add")
-
-    def key_args(self, args: argparse.Namespace) -> list[str]:
-        return [args.actor, *args.names]
+    entry_arg = ("actor", "the actor's id")
+    values_arg = ("name", "names to add")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_alias(store, args.actor, args.names)
+        return plan_alias(store, args.entry, args.values)
 
 
-class Cite(_Curation):
+class Cite(_ListEdit):
     """Add sources to an event's sources list.
 
     Only that list's line changes (comments, order and quoting kept); --dry-run
@@ -203,13 +209,8 @@ class Cite(_Curation):
     """
 
     name = "cite"
-
-    def add_ids(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("event", help="the event's id")
-        parser.add_argument("sources", nargs="+", metavar="source", help="source ids to add")
-
-    def key_args(self, args: argparse.Namespace) -> list[str]:
-        return [args.event, *args.sources]
+    entry_arg = ("event", "the event's id")
+    values_arg = ("source", "source ids to add")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_cite(store, args.event, args.sources)
+        return plan_cite(store, args.entry, args.values)
