@@ -476,16 +476,7 @@ class Store:
         text, problems = read_user_text(path, location.main_file, MAX_TOML_BYTES, location.id)
         if text is None or problems:
             raise StoreError(f"{location.main_file} cannot be edited: {problems[0].message}")
-        try:
-            document = tomlkit.parse(text)
-        except Exception as exc:  # tomlkit raises several error types for bad TOML
-            raise StoreError(f"{location.main_file} cannot be edited: invalid TOML ({exc})") from None
-        change(document)
-        new_text = tomlkit.dumps(document)
-        if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
-            # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
-            new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
-        tomllib.loads(new_text)  # never write a file we could not read back
+        new_text = edited_toml(text, change, location.main_file)
         atomic_write(path, new_text.encode("utf-8"), expect=before)
         found = self.location_of(path.parent)
         assert found is not None
@@ -511,6 +502,24 @@ class Store:
         if "/" in name or is_hidden(name) or not name.lower().endswith(TEXT_SUFFIXES):
             raise StoreError(f"{name!r} is not a text file name for an entry")
         atomic_write(self.path(f"{location.folder}/{name}"), text.encode("utf-8"))
+
+
+def edited_toml(text: str, change: Callable[[tomlkit.TOMLDocument], None], rel: str) -> str:
+    """``text`` with ``change`` applied to its tomlkit document: comments, order, quoting and CRLF kept.
+
+    What :meth:`Store.edit` writes; curation calls it to show a change before making it.
+    """
+    try:
+        document = tomlkit.parse(text)
+    except Exception as exc:  # tomlkit raises several error types for bad TOML
+        raise StoreError(f"{rel} cannot be edited: invalid TOML ({exc})") from None
+    change(document)
+    new_text = tomlkit.dumps(document)
+    if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+        # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
+        new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
+    tomllib.loads(new_text)  # never write a file we could not read back
+    return new_text
 
 
 def _report_duplicates(scan: Scan) -> None:

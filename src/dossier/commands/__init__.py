@@ -26,7 +26,9 @@ from dossier.store import Store
 OK, FINDINGS, USAGE = 0, 1, 2
 
 #: Modules of this package that hold commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("check", "show", "new", "search", "index", "import_", "export", "path", "connections", "history")
+COMMAND_MODULES = (
+    "check", "show", "new", "search", "index", "import_", "export", "curate", "path", "connections", "history",
+)
 
 
 class UsageError(Exception):

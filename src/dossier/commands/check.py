@@ -24,6 +24,12 @@ class Check(Command):
     two kind files, empty required fields, unreadable folders and link loops.
     Each problem names its file, line and column where the parser gives them.
 
+    Warnings ask for a person's judgement and name the command that resolves
+    each: likely duplicate actors and events (dossier merge), events with no
+    source (dossier cite), disputed events without accounts, sources nobody
+    cites, actors nothing refers to, actors named in texts that do not link
+    them (dossier link), and a curation that was interrupted (run it again).
+
     It also applies the tree's confirmation policy ([policy] in dossier.toml,
     else the default): an event whose status is stronger than its sources
     support (confirmed needs two independent sources graded B or better,
@@ -48,9 +54,11 @@ class Check(Command):
                             help="also print, per kind, provenance and policy counts and the events above their status")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.review import check_warnings
+
         store = context.store()
         report = check_tree(store)
-        problems = sorted(report.problems + report.policy_review.problems,
+        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]
         findings = problems if args.strict else errors
