@@ -151,8 +151,12 @@ class PartialDate:
 
 
 class Severity(StrEnum):
+    """An error makes ``check`` fail; a warning asks for judgement (and fails ``check --strict``);
+    a note is information (unlinked mentions) that fails nothing."""
+
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True)

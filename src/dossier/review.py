@@ -263,9 +263,9 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
             referenced[target] = referenced.get(target, 0) + 1
     warnings: list[Problem] = []
 
-    def warn(entry: _Entry, code: str, message: str) -> None:
+    def warn(entry: _Entry, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
         loc = entry.location
-        warnings.append(Problem(loc.main_file, message, code, entry_id=loc.id, severity=Severity.WARNING))
+        warnings.append(Problem(loc.main_file, message, code, entry_id=loc.id, severity=severity))
 
     actors = [e for e in entries if e.location.kind is Kind.ACTOR]
     by_id = {e.location.id: e for e in entries}
@@ -300,7 +300,9 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
         for actor_id, (count, example) in sorted(unlinked_mentions(store, entries, refs_of).items()):
             warn(by_id[actor_id], "unlinked-mentions",
                  f"named in {count} event(s) or source(s) that do not link it (e.g. {example}): "
-                 f"dossier link {example} {actor_id} (or l on the mention in the browser)")
+                 f"dossier link {example} {actor_id} (or l on the mention in the browser)",
+                 # A source that names someone is not always about them: a note, never a finding.
+                 Severity.NOTE)
     return warnings
 
 

@@ -61,14 +61,17 @@ class Check(Command):
         problems = sorted(report.problems + report.policy_review.problems + check_warnings(store),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]
-        findings = problems if args.strict else errors
+        warnings = [p for p in problems if p.severity is Severity.WARNING]
+        notes = len(problems) - len(errors) - len(warnings)
+        findings = errors + warnings if args.strict else errors
         code = FINDINGS if findings else OK
         if args.json:
             result = {
                 "tree": str(store.root),
                 "entries": {kind.value: n for kind, n in sorted(report.counts.items())},
                 "errors": len(errors),
-                "warnings": len(problems) - len(errors),
+                "warnings": len(warnings),
+                "notes": notes,
                 "problems": [p.to_json() for p in problems],
             }
             if args.review:
@@ -79,7 +82,7 @@ class Check(Command):
             line = Text()
             line.append(clean(problem.location), style="bold")
             line.append(": ")
-            style = "red" if problem.severity is Severity.ERROR else "yellow"
+            style = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(problem.severity, "dim")
             line.append(problem.severity.value, style=style)
             line.append(": " + clean(problem.message))
             context.out.print(line, soft_wrap=True)
@@ -91,11 +94,12 @@ class Check(Command):
             summary.append(f"{len(errors)} error(s)", style="bold red")
         else:
             summary.append("no errors", style="bold green")
-        warnings = len(problems) - len(errors)
         if warnings:
-            summary.append(f", {warnings} warning(s)", style="yellow")
+            summary.append(f", {len(warnings)} warning(s)", style="yellow")
             if args.strict:
                 summary.append(" (--strict: warnings count)")
+        if notes:
+            summary.append(f", {notes} note(s)", style="dim")
         context.out.print(summary)
         return code
 
