@@ -15,6 +15,7 @@ from dossier.store import Store
 
 if TYPE_CHECKING:
     from dossier.index import Changes, Index
+    from dossier.watch import IndexWatcher
 
 #: How long a command waits for another program that is writing the index before reading it as it is.
 COMMAND_WAIT = 5.0
@@ -88,6 +89,9 @@ class IndexCommand(Command):
 
         store = context.store()
         index = Index.open(store, context.index_dir)
+        # Watch before reconciling: a file saved between the reconcile and the watcher's start
+        # would otherwise wait for the next run (the watcher applies it after; applying is idempotent).
+        watcher = _start_watcher(context, index, args.json) if args.watch else None
         started = time.monotonic()
         try:
             if args.rebuild:
@@ -95,6 +99,8 @@ class IndexCommand(Command):
             else:
                 changes = _with_progress(context, index, lambda cb: index.reconcile(cb), True)
         except IndexBusy:
+            if watcher is not None:
+                watcher.stop()
             context.err.print("dossier: another program is updating this index; try again later", markup=False)
             return USAGE
         elapsed = time.monotonic() - started
@@ -113,8 +119,8 @@ class IndexCommand(Command):
             context.print_json(report)
         else:
             _print_report(context, report)
-        if args.watch:
-            return _watch(context, index, args.json)
+        if watcher is not None:
+            return _watch(context, index, watcher, args.json)
         index.close()
         return OK
 
@@ -133,7 +139,7 @@ def _print_report(context: Context, report: dict[str, Any]) -> None:
     out.print(Text(f"Index folder: {clean(report['index'])}", style="dim"))
 
 
-def _watch(context: Context, index: Index, as_json: bool) -> int:
+def _start_watcher(context: Context, index: Index, as_json: bool) -> IndexWatcher:
     from dossier.watch import IndexWatcher
 
     lock = threading.Lock()
@@ -156,6 +162,11 @@ def _watch(context: Context, index: Index, as_json: bool) -> int:
 
     watcher = IndexWatcher(index, on_changes)
     watcher.start()
+    return watcher
+
+
+def _watch(context: Context, index: Index, watcher: IndexWatcher, as_json: bool) -> int:
+    """Keep watching until Ctrl-C."""
     if not as_json:
         context.out.print(Text("Watching the tree; Ctrl-C to stop.", style="dim"))
     try:

@@ -100,8 +100,13 @@ class Index:
         self._state_stamp: tuple[int, int] | None = None
         # The problems in the state file as last written or read: unchanged, it need not be rewritten.
         self._written_problems: tuple[list[Problem], list[Problem]] | None = None
+        # Caches derived from ``_records``, built by readers without the write lock. A reader stores
+        # what it built only if no writer published new records meanwhile (the generation is unchanged):
+        # otherwise a reader paused mid-build would store rows older than what ``apply`` returned.
         self._rows: dict[str, Row] | None = None
         self._backrefs: dict[str, list[tuple[str, str, str | None]]] | None = None
+        self._generation = 0
+        self._cache_lock = threading.Lock()
         self._searcher: Any = None
         self._ix: Any = None
         self._state_text = "opening"
@@ -210,8 +215,16 @@ class Index:
                 self._apply_state(state)
 
     def _invalidate(self) -> None:
-        self._rows = None
-        self._backrefs = None
+        """Drop the caches after new records were published (call it after assigning ``_records``)."""
+        with self._cache_lock:
+            self._generation += 1
+            self._rows = None
+            self._backrefs = None
+
+    def _store_cache(self, name: str, value: Any, generation: int) -> None:
+        with self._cache_lock:
+            if self._generation == generation:
+                setattr(self, name, value)
 
     def close(self) -> None:
         with self._read_lock:
@@ -413,6 +426,7 @@ class Index:
         with self._read_lock:
             if self._rows is not None:
                 return self._rows
+            generation = self._generation  # before the records: see _store_cache
             records = self._records
             known = records.keys()
             rows = {}
@@ -421,7 +435,7 @@ class Index:
                     1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known
                 )
                 rows[entry_id] = Row(*record.row, len(record.problems) + missing)
-            self._rows = rows
+            self._store_cache("_rows", rows, generation)
             return rows
 
     def row(self, entry_id: str) -> Row | None:
@@ -522,11 +536,12 @@ class Index:
         self._refresh_from_disk()
         backrefs = self._backrefs
         if backrefs is None:
+            generation = self._generation
             backrefs = {}
             for entry_id, record in self._records.items():
                 for ref_field, target, label in record.refs:
                     backrefs.setdefault(target, []).append((entry_id, ref_field, label))
-            self._backrefs = backrefs
+            self._store_cache("_backrefs", backrefs, generation)
         return backrefs
 
     def backlinks(self, entry_id: str) -> list[Backlink]:

@@ -1,6 +1,6 @@
 """The state table: what the index knows about each entry without opening Whoosh.
 
-Per entry, its files' fingerprint (paths, sizes, mtimes), a content hash, the row the lists
+Per entry, its files' fingerprint (paths, sizes, mtimes, ctimes, inodes), a content hash, the row the lists
 draw, the references it makes, its own problems and its names (:class:`Record`). Reconciling
 with an unchanged tree is then a folder scan and a comparison with this table, so it is read on
 every open and after every write of another process: its load time is on the reconcile path.
@@ -19,7 +19,7 @@ from dossier.index.schema import schema_signature
 from dossier.model import Kind, Problem
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 4
+INDEX_FORMAT_VERSION = 5
 #: The state table's file in the index folder.
 STATE_FILE = "state.pickle"
 
@@ -36,7 +36,7 @@ class Record(NamedTuple):
 
     folder: str
     kind: Kind
-    fingerprint: tuple[tuple[str, int, int], ...]
+    fingerprint: tuple[tuple[str, int, int, int, int], ...]
     digest: str
     row: tuple[Any, ...]  # Row fields without the problem count (that depends on other entries)
     refs: tuple[tuple[str, str, str | None], ...]
