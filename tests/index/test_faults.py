@@ -113,6 +113,7 @@ def test_fault7_a_corrupted_segment_is_detected_and_rebuilt(index: Index, tmp_pa
     index.close()
     flip_bytes_in_segments(tmp_path / "ix")
     with Index.open(index.store, tmp_path / "ix") as reopened:
+        reopened.reconcile()
         hits = reopened.search("pentagon")
         assert ids(hits) == ["2025-01-28-detail-revoked"]
         assert reopened.rebuilt_reason and "damaged" in reopened.rebuilt_reason

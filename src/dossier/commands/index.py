@@ -30,6 +30,7 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     from dossier.index import Index, IndexBusy
 
     index = Index.open(store, context.index_dir)
+    report_rebuild(context, index)
     if reconcile:
         try:
             _with_progress(context, index, lambda cb: index.reconcile(cb, wait=COMMAND_WAIT), progress)
@@ -38,6 +39,18 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
                 Text("dossier: the index is being updated by another program; searching it as it is", style="yellow")
             )
     return index
+
+
+#: Reasons to rebuild that are routine, not news to the user.
+_ROUTINE = (None, "no index yet")
+
+
+def report_rebuild(context: Context, index: Index, seen: str | None = None) -> None:
+    """Say on stderr why the index was rebuilt (damaged, deleted, a new format), unless routine or said."""
+    reason = index.rebuilt_reason
+    if reason in _ROUTINE or reason == seen:
+        return
+    context.err.print(Text(f"dossier: {clean(reason or '')}: the index was rebuilt from the tree", style="yellow"))
 
 
 def _with_progress(context: Context, index: Index, action: Any, show: bool) -> Changes:

@@ -24,26 +24,49 @@ Writes are serialised: a thread lock inside the process, and the writer lock
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import logging
 import os
+import pickle
 import shutil
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dossier.index import state_table
 from dossier.index.document import load_entry
 from dossier.index.query import PLAIN_WORDS, QueryError, parse_query, query_pattern
 from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_key
-from dossier.index.schema import NAME_MATCH_SCORE, build_schema, name_key, schema_signature
+from dossier.index.schema import NAME_MATCH_SCORE, build_schema, current_schema, name_key, schema_signature
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
 from dossier.index.state_table import Record
 from dossier.index.writer_lock import FileLock, IndexBusy
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@functools.cache
+def damage_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged or deleted index raises (and a bad query never does): Whoosh's own
+    errors for missing or unreadable files, and what flipped or truncated bytes make its decoders raise.
+    A function, so that importing this module does not import Whoosh."""
+    from whoosh import index as whoosh_index
+    from whoosh import reading as whoosh_reading
+    from whoosh.filedb import filetables as whoosh_filetables
+
+    return (
+        OSError, EOFError, zlib.error, struct.error, UnicodeDecodeError, pickle.UnpicklingError,
+        whoosh_index.IndexError, whoosh_reading.CorruptIndexError, whoosh_filetables.FileFormatError,
+    )
 
 #: Names shorter than this are not looked for as mentions ("US", "CIA" would match everywhere).
 MIN_MENTION_LENGTH = 4
@@ -98,6 +121,7 @@ class Index:
         self._scan_problems: list[Problem] = []
         self._collection_problems: list[Problem] = []
         self._state_stamp: tuple[int, int] | None = None
+        self._segments: dict[str, state_table.SegmentStamp] = {}
         # The problems in the state file as last written or read: unchanged, it need not be rewritten.
         self._written_problems: tuple[list[Problem], list[Problem]] | None = None
         # Caches derived from ``_records``, built by readers without the write lock. A reader stores
@@ -111,6 +135,8 @@ class Index:
         self._ix: Any = None
         self._state_text = "opening"
         self.rebuilt_reason: str | None = None
+        # After a reset, only a scan of the whole tree can say what to index (not the watcher's few paths).
+        self._full_sync_needed = False
 
     # -- opening
 
@@ -147,6 +173,9 @@ class Index:
             return "the index's state file is unreadable"
         if state.get("version") != state_table.INDEX_FORMAT_VERSION or state.get("schema") != schema_signature():
             return "the index format changed"
+        damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
+        if damaged is not None:
+            return f"the index was damaged ({damaged} changed or vanished since it was written)"
         try:
             ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
             with retry_vanished(ix.searcher) as searcher:
@@ -165,36 +194,62 @@ class Index:
         self._scan_problems = state.get("scan_problems", [])
         self._collection_problems = state.get("collection_problems", [])
         self._state_stamp = state["_stamp"]
+        self._segments = state.get("segments", {})
         self._written_problems = (list(self._scan_problems), list(self._collection_problems))
         self._invalidate()
 
     def _reset(self) -> None:
         """Wipe and create an empty index (reconcile then indexes everything)."""
-        from whoosh import index as whoosh_index
-
         with self._write_lock:
             locked = self._file_lock.acquire(WRITE_WAIT)
             try:
-                if self._whoosh_dir.exists():
-                    shutil.rmtree(self._whoosh_dir, ignore_errors=True)
-                with contextlib.suppress(FileNotFoundError):
-                    self._state_path.unlink()
-                self._whoosh_dir.mkdir(parents=True, exist_ok=True)
-                self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
-                self._records = {}
-                self._scan_problems = []
-                self._collection_problems = []
-                self._close_searcher()
-                self._invalidate()
-                if locked:
-                    self._write_state()
+                self._reset_locked(write_state=locked)
             finally:
                 if locked:
                     self._file_lock.release()
 
+    def _reset_locked(self, write_state: bool = True) -> None:
+        """:meth:`_reset` for a caller that holds the writer lock already."""
+        from whoosh import index as whoosh_index
+
+        self._close_searcher()
+        if self._whoosh_dir.exists():
+            shutil.rmtree(self._whoosh_dir, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            self._state_path.unlink()
+        self._whoosh_dir.mkdir(parents=True, exist_ok=True)
+        self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
+        self._records = {}
+        self._scan_problems = []
+        self._collection_problems = []
+        self._full_sync_needed = True
+        self._invalidate()
+        if write_state:
+            self._write_state()
+
+    def _damage(self) -> str | None:
+        """Why the index on disk cannot be used as it is (deleted under us), or None. A few stats."""
+        if not self._whoosh_dir.is_dir() or not any(self._whoosh_dir.glob("_MAIN_*.toc")):
+            return "the index folder was deleted"
+        return None
+
+    def recover(self, reason: str) -> Changes:
+        """Rebuild a damaged or deleted index from the tree, saying why in :attr:`rebuilt_reason`."""
+        log.warning("rebuilding the index: %s", reason)
+        with self._writing():
+            self._recover_locked(reason)
+            return self._sync(self.store.scan(), None, None, full=True)
+
+    def _recover_locked(self, reason: str) -> None:
+        self.rebuilt_reason = reason
+        self._state_text = f"rebuilding ({reason})"
+        self._reset_locked()
+
     def _write_state(self) -> None:
+        self._segments = state_table.segment_stamps(self._whoosh_dir, self._segments)
         self._state_stamp = state_table.write_state(
-            self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems
+            self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems,
+            self._segments,
         )
         self._written_problems = (list(self._scan_problems), list(self._collection_problems))
 
@@ -258,6 +313,9 @@ class Index:
             try:
                 # Another process may have written since we last looked: start from its state.
                 self._refresh_from_disk()
+                damage = self._damage()
+                if damage is not None:
+                    self._recover_locked(damage)
                 yield
             finally:
                 self._file_lock.release()
@@ -304,7 +362,7 @@ class Index:
         if not paths:
             return Changes()
         with self._writing():
-            if "" in paths:
+            if "" in paths or self._full_sync_needed:
                 scan = self.store.scan()
                 return self._sync(scan, None, None, full=True)
             if COLLECTION_FILE in paths:
@@ -356,6 +414,8 @@ class Index:
         total = len(todo)
         if not todo and not removed:
             self._write_state_if_changed()
+            if full:
+                self._full_sync_needed = False
             self._state_text = "up to date"
             return Changes()
         bulk = total > BULK_ENTRIES
@@ -407,6 +467,8 @@ class Index:
         self._records = records
         self._write_state()
         self._invalidate()
+        if full:
+            self._full_sync_needed = False
         self._state_text = "up to date"
         return Changes(frozenset(added), frozenset(changed), frozenset(removed))
 
@@ -578,7 +640,7 @@ class Index:
         names = [n for n in dict.fromkeys(record.names) if len(n.strip()) >= MIN_MENTION_LENGTH]
         if not names:
             return []
-        schema = self._ix.schema
+        schema = current_schema()
         analyzer = schema["content"].analyzer
         clauses = []
         for name in names:
@@ -592,10 +654,7 @@ class Index:
         referring = {i for i, _f, _l in self._backref_map().get(entry_id, [])}
         patterns = [(name, name_pattern(name)) for name in names]
         found: list[Mention] = []
-        with self._read_lock:
-            searcher = self._get_searcher()
-            results = searcher.search(q.Or(clauses), limit=None)
-            hit_ids = [hit["id"] for hit in results]
+        hit_ids = self._read(lambda searcher: [hit["id"] for hit in searcher.search(q.Or(clauses), limit=None)])
         for hit_id in hit_ids:
             if hit_id == entry_id or hit_id in referring:
                 continue
@@ -625,9 +684,24 @@ class Index:
             self._searcher = searcher = retry_vanished(self._ix.searcher)
         return searcher
 
+    def _read(self, run: Callable[[Any], T]) -> T:
+        """``run(searcher)`` under the read lock; a deleted or damaged index is rebuilt, then asked again.
+
+        Damage shows only when a damaged part is read (flipped bytes inside a segment fail with a
+        zlib error on the first query that decompresses them), so it is caught here, on every read.
+        """
+        try:
+            with self._read_lock:
+                return run(self._get_searcher())
+        except damage_errors() as exc:
+            reason = self._damage() or f"the index was damaged ({type(exc).__name__}: {exc})"
+        self.recover(reason)
+        with self._read_lock:
+            return run(self._get_searcher())
+
     def parse(self, text: str) -> Any:
         """The Whoosh query for a user's query text; :class:`QueryError` when it is not one."""
-        return parse_query(self._ix.schema, text)
+        return parse_query(current_schema(), text)
 
     def search(self, query: str, kind: Kind | None = None, limit: int = 50, count_all: bool = False) -> Hits:
         """Entries matching a query in Whoosh's language, best first, with a snippet.
@@ -645,19 +719,20 @@ class Index:
             parsed = q.AndMaybe(parsed, exact)
         if kind is not None:
             parsed = q.And([parsed, q.Term("kind", kind.value)])
-        with self._read_lock:
-            searcher = self._get_searcher()
+        def run(searcher: Any) -> tuple[list[tuple[str, float, str]], int]:
             try:
                 results = searcher.search(parsed, limit=limit)
-            except QueryError:
+                found = []
+                for hit in results:
+                    stored = hit.fields()
+                    found.append((stored["id"], hit.score, stored.get("preview") or ""))
+                return found, (len(results) if count_all else len(found))
+            except damage_errors():
                 raise
             except Exception as exc:  # e.g. a range Whoosh accepts in parsing but not in searching
                 raise QueryError(f"this query cannot be run: {exc}") from None
-            found = []
-            for hit in results:
-                stored = hit.fields()
-                found.append((stored["id"], hit.score, stored.get("preview") or ""))
-            total = len(results) if count_all else len(found)
+
+        found, total = self._read(run)
         pattern = query_pattern(parsed)
         hits = Hits()
         for hit_id, score, preview in found:
