@@ -306,10 +306,14 @@ class Index:
     # -- writing
 
     @contextlib.contextmanager
-    def _writing(self, wait: float = WRITE_WAIT) -> Iterator[None]:
+    def _writing(self, wait: float | None = None) -> Iterator[None]:
         with self._write_lock:
-            if not self._file_lock.acquire(wait):
-                raise IndexBusy("another program is updating this index")
+            if not self._file_lock.acquire(0):
+                before, self._state_text = self._state_text, "waiting for another program that writes the index"
+                if not self._file_lock.acquire(WRITE_WAIT if wait is None else wait):
+                    self._state_text = before
+                    raise IndexBusy("another program is updating this index")
+                self._state_text = before
             try:
                 # Another process may have written since we last looked: start from its state.
                 self._refresh_from_disk()
@@ -325,7 +329,7 @@ class Index:
             return self._ix.writer(limitmb=256, timeout=WRITE_WAIT, delay=0.05)
         return self._ix.writer(limitmb=64, timeout=WRITE_WAIT, delay=0.05)
 
-    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float = WRITE_WAIT,
+    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float | None = None,
                   committed: Callable[[], None] | None = None) -> Changes:
         """Bring the index in line with the tree: new, changed, deleted and moved entries.
 
