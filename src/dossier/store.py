@@ -63,11 +63,18 @@ class EntryNotFound(StoreError):
 
 @dataclass(frozen=True)
 class FileStamp:
-    """A file's path (relative, posix) with the size and mtime that tell if it changed."""
+    """A file's path (relative, posix) with what tells that it changed.
+
+    Size and mtime alone miss a change made by ``cp -p``, ``rsync -a``, ``tar`` or ``touch -r``,
+    which restore the old mtime (and often the size is the same): the ctime and the inode are
+    what such tools cannot set back.
+    """
 
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    inode: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,9 @@ class Location:
         return self.main.path
 
     @property
-    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        """Changes when any of the entry's files changes (size or mtime)."""
-        return tuple((s.path, s.size, s.mtime_ns) for s in (self.main, *self.texts))
+    def fingerprint(self) -> tuple[tuple[str, int, int, int, int], ...]:
+        """Changes when any of the entry's files changes (size, mtime, ctime or inode)."""
+        return tuple((s.path, s.size, s.mtime_ns, s.ctime_ns, s.inode) for s in (self.main, *self.texts))
 
 
 @dataclass
@@ -289,7 +296,8 @@ class Store:
         try:
             if not child.is_symlink():
                 st = child.stat()
-                return FileStamp(rel, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+                if stat.S_ISREG(st.st_mode):
+                    return FileStamp(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             pass
         return self._stamp(scan, child, rel, root_real, entry_id)  # says why, once
@@ -313,8 +321,15 @@ class Store:
             scan.problems.append(Problem(display(rel), message, code, entry_id=entry_id))
             return None
         if not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe" if stat.S_ISFIFO(st.st_mode) else (
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+            scan.problems.append(
+                Problem(display(rel), f"is {what}, not a regular file: "
+                        + ("the entry is left out until it is a file" if child.name in KIND_FILES else "not read"),
+                        "not-a-file", entry_id=entry_id)
+            )
             return None
-        return FileStamp(rel, st.st_size, st.st_mtime_ns)
+        return FileStamp(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
     def locate(self, entry_id: str) -> Location | None:
         """Find one entry by id: the conventional folders first, then a scan of folders."""

@@ -6,6 +6,7 @@ that put an entry whose name is exactly the query first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -21,6 +22,14 @@ FIELD_ALIASES = {
     "text": "content",
     "body": "content",
 }
+
+
+@functools.cache
+def current_schema() -> Any:
+    """The schema this version of the program indexes with, built once: what queries are parsed
+    against. (An index of another schema is rebuilt on open, so the two always agree; reading the
+    schema from the index instead re-reads its table of contents on every query.)"""
+    return build_schema()
 
 
 def build_schema() -> Any:
