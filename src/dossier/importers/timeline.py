@@ -35,7 +35,8 @@ from typing import Any
 import yaml
 
 from dossier.importers import ImportReport, update_index
-from dossier.importers.actors import ActorPlan, ActorResolver, allocate_id
+from dossier.importers.actor_types import text_cues
+from dossier.importers.actors import ActorPlan, ActorResolver, allocate_id, read
 from dossier.importers.common import (
     YAML_LOADER,
     InputError,
@@ -88,6 +89,7 @@ _NEXT_SECTION = re.compile(r"^(?:#{1,3}\s|---\s*$|\*\*\*\s*$)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(.+?)\s*$", re.MULTILINE)
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
 _BARE_URL = re.compile(r"https?://\S+")
+_LOWERCASE_WORD = re.compile(r"(?<![\w.])[a-z][a-z]+(?![\w-])")
 
 #: Input keys the importer turns into the event's own fields (everything else is kept as is).
 _EVENT_CONSUMED = frozenset({"id", "title", "date", "importance", "location", "status", "actors", "tags", "sources"})
@@ -419,6 +421,9 @@ class TimelineImporter:
         self.timings: dict[str, float] = {}
         #: Event ids given out by this import (an id in the tree is reused by one input only).
         self._claimed: set[str] = set()
+        #: How the texts treat each actor name (company or person), and the words they use in lowercase.
+        self._cues: dict[str, Counter[str]] = {}
+        self._common_words: set[str] = set()
 
     # -- the tree as it is
 
@@ -463,7 +468,8 @@ class TimelineImporter:
             spellings = self._first_pass(files, spill)
             self.timings["read and parse"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            self.resolver.plan(spellings, self.taken)
+            self.resolver.plan(spellings, self.taken, self._cues, self._common_words)
+            self.report.merges = self.resolver.merges
             self.timings["resolve actors"] = time.perf_counter() - clock
             spill.seek(0)
             clock = time.perf_counter()
@@ -482,6 +488,7 @@ class TimelineImporter:
 
     def _first_pass(self, files: list[Path], spill: Any) -> Counter[str]:
         spellings: Counter[str] = Counter()
+        displays: dict[str, str] = {}
         for done, path in enumerate(files, start=1):
             try:
                 event = parse_event_file(path)
@@ -492,10 +499,23 @@ class TimelineImporter:
             event.id, event.exists = self._event_id(event.base_id)
             self.ids_by_base.setdefault(event.base_id, event.id)
             spellings.update(event.actors)
+            self._note_texts(event, displays)
             pickle.dump(event, spill, protocol=pickle.HIGHEST_PROTOCOL)
             if self.progress:
                 self.progress("reading", done, len(files))
         return spellings
+
+    def _note_texts(self, event: ParsedEvent, displays: dict[str, str]) -> None:
+        """What the event's text says about the kind of each actor it names, and its lowercase words."""
+        text = f"{event.data.get('title', '')}\n{event.summary}"
+        self._common_words.update(_LOWERCASE_WORD.findall(text))
+        for name in event.actors:
+            display = displays.get(name)
+            if display is None:
+                display = displays[name] = read(name).display
+            found = text_cues(display, text)
+            if found:
+                self._cues.setdefault(name, Counter()).update(found)
 
     def _event_id(self, base: str) -> tuple[str, bool]:
         """The id for an event: its own, reused when that event is in the tree, else the next free."""
