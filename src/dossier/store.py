@@ -714,6 +714,10 @@ def dump_toml(kind: Kind, data: Mapping[str, Any]) -> str:
     return tomli_w.dumps(ordered(kind, data))
 
 
+#: Why an event cannot be created without a date (the CLI and the new-entry dialog say it).
+EVENT_NEEDS_A_DATE = "an event needs a date: 2025-01-28, or 2020-06 / 1980 when only the month or year is known"
+
+
 def new_entry_data(kind: Kind, title: str, date: object = None, today: dt.date | None = None) -> dict[str, Any]:
     """The fields a new entry starts with."""
     today = today or dt.date.today()
@@ -723,9 +727,11 @@ def new_entry_data(kind: Kind, title: str, date: object = None, today: dt.date |
             data["born"] = date
         return data
     if kind is Kind.EVENT:
+        if date is None:  # never invent one: today is not when it happened
+            raise ValueError(EVENT_NEEDS_A_DATE)
         return {
             "title": title,
-            "date": date if date is not None else today,
+            "date": date,
             "importance": 5,
             "status": "reported",
             "actors": [],

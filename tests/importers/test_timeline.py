@@ -203,3 +203,49 @@ def test_cli_missing_input_is_a_usage_error(tmp_path: Path, run_cli) -> None:
     result = run_cli("import", "timeline", tmp_path / "nope", "--tree", tmp_path / "t")
     assert result.code == 2
     assert "no such file" in result.err
+
+
+# ------------------------------------------------------------- impossible dates (issue 11, fault 12)
+
+GOOD_EVENT = "---\ntitle: A good event\ndate: 2025-02-03\nactors: [Mark Milley]\n---\nText.\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [
+        ("title: Leap\ndate: 2025-02-30\n", 3),
+        ("title: Leap\ndate: '2025-02-03'\nsources:\n  - title: A paper\n    date: 2025-02-30\n", 6),
+    ],
+    ids=["event date", "date inside sources"],
+)
+def test_unquoted_impossible_date_skips_only_that_file_with_its_line(tmp_path: Path, front: str, line: int) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "bad.md").write_text(f"---\n{front}---\nBody.\n", encoding="utf-8")
+    (inputs / "good.md").write_text(GOOD_EVENT, encoding="utf-8")
+    tree = tmp_path / "tree"
+    report = TimelineImporter(Store(tree)).run([inputs], update=False)
+    assert report.tallies[Kind.EVENT].created == 1  # the good file is imported
+    (skipped,) = report.skipped
+    assert skipped.path.endswith("bad.md")
+    assert f"line {line}" in skipped.message and "invalid date" in skipped.message and "2025-02-30" in skipped.message
+
+
+def test_unquoted_impossible_date_in_a_yaml_event_file(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "bad.yaml").write_text("title: Leap\nactors: [A B]\ndate: 2024-13-01\n", encoding="utf-8")
+    (inputs / "good.md").write_text(GOOD_EVENT, encoding="utf-8")
+    report = TimelineImporter(Store(tmp_path / "tree")).run([inputs], update=False)
+    assert report.tallies[Kind.EVENT].created == 1
+    assert "invalid date" in report.skipped[0].message and "line 3" in report.skipped[0].message
+
+
+def test_quoted_impossible_date_says_invalid_not_missing(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "leap.md").write_text("---\ntitle: Leap\ndate: '2025-02-30'\n---\nBody.\n", encoding="utf-8")
+    report = TimelineImporter(Store(tmp_path / "tree")).run([inputs], update=False)
+    (skipped,) = report.skipped
+    assert "invalid date" in skipped.message and "no date" not in skipped.message
+    assert "line 3" in skipped.message

@@ -9,7 +9,7 @@ import subprocess
 
 from dossier.commands import OK, Command, Context, UsageError
 from dossier.model import Kind, PartialDate
-from dossier.store import NEW_ENTRY_HINTS, EntryExists, StoreError, new_entry_data, new_entry_id
+from dossier.store import EVENT_NEEDS_A_DATE, NEW_ENTRY_HINTS, EntryExists, StoreError, new_entry_data, new_entry_id
 
 
 def parse_date_argument(value: str) -> object:
@@ -43,6 +43,8 @@ class New(Command):
         kind = Kind(args.kind)
         if not args.title.strip():
             raise UsageError("the title is empty")
+        if kind is Kind.EVENT and args.date is None:
+            raise UsageError(f"{EVENT_NEEDS_A_DATE} (--date)")
         entry_id = args.entry_id or new_entry_id(kind, args.title, args.date)
         data = new_entry_data(kind, args.title.strip(), args.date)
         try:

@@ -40,6 +40,8 @@ from dossier.importers.actors import ActorPlan, ActorResolver, allocate_id, read
 from dossier.importers.common import (
     YAML_LOADER,
     InputError,
+    invalid_date_error,
+    invalid_date_line,
     iter_input_files,
     loose_date,
     normalise_url,
@@ -138,6 +140,8 @@ def parse_event_file(path: Path) -> ParsedEvent:
             fields = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
             raise InputError(f"YAML does not parse: {getattr(exc, 'problem', None) or exc}") from None
+        except ValueError:  # an unquoted impossible date (2025-02-30)
+            raise invalid_date_error(text) from None
     else:
         split = split_front_matter(text)
         if split is None:
@@ -145,7 +149,12 @@ def parse_event_file(path: Path) -> ParsedEvent:
         fields, body = split
     if not isinstance(fields, dict):
         raise InputError(f"the file holds {type(fields).__name__}, not a table of event fields")
-    return parse_event(fields, body, path)
+    try:
+        return parse_event(fields, body, path)
+    except InputError as exc:
+        if str(exc).startswith("invalid date") and (found := invalid_date_line(text)):
+            raise InputError(f"{exc} at line {found[0]}") from None
+        raise
 
 
 def parse_event(fields: dict[str, Any], body: str, path: Path) -> ParsedEvent:
@@ -168,11 +177,14 @@ def parse_event(fields: dict[str, Any], body: str, path: Path) -> ParsedEvent:
     if date is None:
         named = _DATE_IN_NAME.match(path.name)
         date = PartialDate.parse(named.group(1)) if named else None
+        if date is None and _looks_like_date(fields.get("date")):
+            raise InputError(f"invalid date {fields.get('date')!r}: no such day or month")
         if date is None:
             raise InputError(f"no date (date: {fields.get('date')!r})")
         if fields.get("date") is not None:
             data["imported_date"] = toml_value(fields["date"])
-        warnings.append(f"date {fields.get('date')!r} is not a date; used {date} from the file name")
+        what = "an invalid date" if _looks_like_date(fields.get("date")) else "not a date"
+        warnings.append(f"date {fields.get('date')!r} is {what}; used {date} from the file name")
     data["date"] = toml_date(date)
     if not _DATE_IN_NAME.match(base):
         base = f"{date}-{base}"
@@ -254,6 +266,11 @@ def parse_event(fields: dict[str, Any], body: str, path: Path) -> ParsedEvent:
         if converted is not None:
             data[key] = converted
     return ParsedEvent(shown, base, data, actors, _dedupe_sources(sources), related, summary, warnings)
+
+
+def _looks_like_date(value: object) -> bool:
+    """A value written as a date that is not one ("2025-02-30", "2024-13"): invalid, not missing."""
+    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}(?:-\d{1,2})?\s*", value) is not None
 
 
 def map_status(value: object) -> str | None:

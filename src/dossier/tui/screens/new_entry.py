@@ -14,7 +14,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from dossier.model import Kind, PartialDate
 from dossier.safe import clean
-from dossier.store import NEW_ENTRY_HINTS, StoreError, new_entry_data, new_entry_id
+from dossier.store import EVENT_NEEDS_A_DATE, NEW_ENTRY_HINTS, StoreError, new_entry_data, new_entry_id
 from dossier.tui.widgets.key_bar import KeyBar
 
 
@@ -43,7 +43,7 @@ class NewEntryScreen(ModalScreen[str | None]):
                 for kind in Kind:
                     yield RadioButton(kind.value, value=kind is self.kind, id=f"new-{kind.value}")
             yield Input(value=self.initial_title, placeholder="name or title", id="title")
-            yield Input(placeholder="date: 2025-01-28, 2020-06 or 1980 (optional)", id="date")
+            yield Input(placeholder="date: 2025-01-28, 2020-06 or 1980 (events need one)", id="date")
             yield Static("↑↓ kind · tab next field · enter creates · escape cancels", classes="hint")
             yield Static("", classes="error", id="error")
 
@@ -81,6 +81,9 @@ class NewEntryScreen(ModalScreen[str | None]):
                 error.update(Text(f"{clean(date_text, 40)!r} is not a date (2025-01-28, 2020-06 or 1980)."))
                 return
             date = parsed.first_day if parsed.day is not None else str(parsed)
+        if kind is Kind.EVENT and date is None:
+            error.update(EVENT_NEEDS_A_DATE[:1].upper() + EVENT_NEEDS_A_DATE[1:] + ".")
+            return
         entry_id = self.entry_id or new_entry_id(kind, title, date)
         error.update("creating…")
         self._create(kind, entry_id, title, date)
