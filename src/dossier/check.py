@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from dossier.model import Kind, Problem, check_references, validate
+from dossier.review import review_problems
 from dossier.store import Location, Store
 
 
@@ -52,5 +53,6 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
         report.problems.extend(check_entry(store, location, kinds_by_id))
         if progress is not None:
             progress(done, total)
+    report.problems.extend(review_problems(store, scan.locations))
     report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
     return report

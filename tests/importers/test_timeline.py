@@ -249,3 +249,52 @@ def test_quoted_impossible_date_says_invalid_not_missing(tmp_path: Path) -> None
     (skipped,) = report.skipped
     assert "invalid date" in skipped.message and "no date" not in skipped.message
     assert "line 3" in skipped.message
+
+
+# ------------------------------------------------------------------ sources: grades and URLs
+
+
+def test_tier_becomes_an_admiralty_grade_and_is_kept(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "e.md").write_text(
+        "---\ntitle: Graded\ndate: 2025-02-03\nsources:\n"
+        "  - {url: 'https://a.example/1', title: One, tier: 1}\n"
+        "  - {url: 'https://a.example/2', title: Two, tier: '2'}\n"
+        "  - {url: 'https://a.example/3', title: Three, tier: 3}\n"
+        "  - {url: 'https://a.example/4', title: Four, tier: 7}\n"
+        "  - {url: 'https://a.example/5', title: Five, tier: 1, reliability: A}\n"
+        "---\nx\n", encoding="utf-8")
+    tree = tmp_path / "tree"
+    TimelineImporter(Store(tree)).run([inputs], update=False)
+    sources = {d["title"]: d for d in (tomllib.loads(p.read_text()) for p in tree.glob("sources/*/source.toml"))}
+    assert {t: sources[t].get("reliability") for t in sources} == {"One": "B", "Two": "C", "Three": "D",
+                                                                  "Four": None, "Five": "A"}
+    assert sources["One"]["tier"] == 1 and sources["Four"]["tier"] == 7  # the input's own value stays
+
+
+def test_an_outlet_name_in_the_url_field_moves_out_of_it(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "e.md").write_text(
+        "---\ntitle: Named\ndate: 2025-02-03\nsources:\n  - {title: Reuters, url: Reuters}\n"
+        "  - {title: Paper, url: academic research compilation, outlet: A Centre}\n"
+        "  - {title: Site, url: www.example.org/page}\n---\nx\n", encoding="utf-8")
+    tree = tmp_path / "tree"
+    TimelineImporter(Store(tree)).run([inputs], update=False)
+    sources = {d["title"]: d for d in (tomllib.loads(p.read_text()) for p in tree.glob("sources/*/source.toml"))}
+    assert "url" not in sources["Reuters"] and sources["Reuters"]["outlet"] == "Reuters"
+    assert "url" not in sources["Paper"] and sources["Paper"]["imported_url"] == "academic research compilation"
+    assert sources["Paper"]["outlet"] == "A Centre"
+    assert sources["Site"]["url"] == "www.example.org/page"
+
+
+def test_merges_are_in_the_json_report(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "e.md").write_text("---\ntitle: Merged\ndate: 2025-02-03\nactors: [Apple, Apple Inc., Oleg Deripaska]"
+                                 "\n---\nDeripaska said.\n", encoding="utf-8")
+    result = run_cli("import", "timeline", inputs, "--tree", tmp_path / "tree", "--json")
+    merges = result.json()["merges"]
+    assert [m["spellings"] for m in merges] == [["Apple", "Apple Inc."]]
+    assert merges[0]["reasons"] and merges[0]["id"] in ("apple", "apple-inc")

@@ -231,6 +231,14 @@ def normalise_url(url: str) -> str:
     return text
 
 
+def looks_like_url(text: str) -> bool:
+    """True for a web address (with or without ``https://``), False for "Reuters" or "academic research"."""
+    parts = urlsplit(text)
+    if parts.scheme and parts.netloc:
+        return " " not in text
+    return re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:[/?#]\S*)?", text) is not None
+
+
 # ----------------------------------------------------------------- TOML values
 
 

@@ -43,6 +43,7 @@ from dossier.importers.common import (
     invalid_date_error,
     invalid_date_line,
     iter_input_files,
+    looks_like_url,
     loose_date,
     normalise_url,
     read_input,
@@ -317,6 +318,14 @@ def _source_from(item: object) -> dict[str, Any] | None:
     if url_key:
         url = str(url).strip()
         consumed.add(url_key)
+        if not looks_like_url(url):
+            # "url: Reuters": an outlet's name where the address should be; FtM rejects it as a URL.
+            outlet_key, outlet = _first(item, _SOURCE_OUTLET_KEYS)
+            if outlet_key is None:
+                item["outlet"] = url
+            else:
+                data["imported_url"] = url
+            url = None
     if title_key:
         consumed.add(title_key)
     data["title"] = " ".join(str(title).split()) if title else str(url)
@@ -352,6 +361,8 @@ def _source_from(item: object) -> dict[str, Any] | None:
     if reliability in RELIABILITY_GRADES:
         data["reliability"] = reliability
         consumed.add("reliability")
+    elif reliability is None and tier_grade(item.get("tier")) is not None:
+        data["reliability"] = tier_grade(item.get("tier"))  # `tier` itself is kept below
     credibility = item.get("credibility")
     if credibility in CREDIBILITY_GRADES and not isinstance(credibility, bool):
         data["credibility"] = credibility
@@ -365,6 +376,24 @@ def _source_from(item: object) -> dict[str, Any] | None:
         if converted is not None and key not in data:
             data[key] = converted
     return data
+
+
+#: The input's source ``tier`` as an Admiralty source-reliability grade (``tier`` itself is kept).
+#: Tier 1 (wire services, papers of record, official records) is "B, usually reliable", not "A":
+#: Admiralty keeps A for sources with a long record of complete reliability, which a tier does not
+#: establish. Tier 2 (established outlets of the second rank) is "C, fairly reliable"; tier 3
+#: (blogs, advocacy sites, self-published posts) "D, not usually reliable". Any other tier gets no
+#: grade: nothing is invented.
+TIER_RELIABILITY = {1: "B", 2: "C", 3: "D"}
+
+
+def tier_grade(tier: object) -> str | None:
+    """The Admiralty reliability grade of an input ``tier`` (1, 2, 3 or "1" ...); None for anything else."""
+    if isinstance(tier, bool):
+        return None
+    if isinstance(tier, str) and tier.strip().isdigit():
+        tier = int(tier.strip())
+    return TIER_RELIABILITY.get(tier) if isinstance(tier, int) else None
 
 
 def _source_from_markdown(item: str) -> dict[str, Any] | None:

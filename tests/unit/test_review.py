@@ -1,0 +1,37 @@
+"""``check`` warnings for a person to review: an import's notes on actors, and duplicate-looking events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dossier.check import check_tree
+from dossier.store import Store
+
+
+def write(tree: Path, kind: str, entry_id: str, text: str) -> None:
+    name = {"actors": "profile.toml", "events": "event.toml"}[kind]
+    folder = tree / kind / entry_id
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_same_day_nearly_same_title_is_reported_both_ways(tmp_path: Path) -> None:
+    write(tmp_path, "events", "2025-01-02-senate-confirms-bove", 'title = "Senate confirms Bove"\ndate = 2025-01-02\n')
+    write(tmp_path, "events", "2025-01-02-senate-confirms-bove-2", 'title = "Senate Confirms Bove."\ndate = 2025-01-02\n')
+    write(tmp_path, "events", "2025-01-03-senate-confirms-bove", 'title = "Senate confirms Bove"\ndate = 2025-01-03\n')
+    write(tmp_path, "events", "2025-01-02-senate-rejects-hegseth", 'title = "Senate rejects Hegseth"\ndate = 2025-01-02\n')
+    report = check_tree(Store(tmp_path))
+    duplicates = [p for p in report.problems if p.code == "duplicate-event"]
+    assert sorted(p.entry_id for p in duplicates) == ["2025-01-02-senate-confirms-bove",
+                                                      "2025-01-02-senate-confirms-bove-2"]
+    assert all(p.severity == "warning" for p in duplicates) and report.ok
+    by_entry = {p.entry_id: p.message for p in duplicates}
+    assert "'2025-01-02-senate-confirms-bove-2'" in by_entry["2025-01-02-senate-confirms-bove"]
+
+
+def test_review_notes_are_warnings_until_removed(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "actors", "halliburton", 'name = "Halliburton"\ntype = "other"\nreview = ["type: no evidence"]\n')
+    result = run_cli("check", "--tree", tmp_path, "--json")
+    assert result.code == 0
+    (problem,) = result.json()["problems"]
+    assert problem["severity"] == "warning" and "type: no evidence" in problem["message"]
