@@ -16,10 +16,11 @@ def write(tree: Path, kind: str, entry_id: str, text: str) -> None:
 
 
 def test_same_day_nearly_same_title_is_reported_both_ways(tmp_path: Path) -> None:
-    write(tmp_path, "events", "2025-01-02-senate-confirms-bove", 'title = "Senate confirms Bove"\ndate = 2025-01-02\n')
-    write(tmp_path, "events", "2025-01-02-senate-confirms-bove-2", 'title = "Senate Confirms Bove."\ndate = 2025-01-02\n')
-    write(tmp_path, "events", "2025-01-03-senate-confirms-bove", 'title = "Senate confirms Bove"\ndate = 2025-01-03\n')
-    write(tmp_path, "events", "2025-01-02-senate-rejects-hegseth", 'title = "Senate rejects Hegseth"\ndate = 2025-01-02\n')
+    for entry_id, title in [("2025-01-02-senate-confirms-bove", "Senate confirms Bove"),
+                            ("2025-01-02-senate-confirms-bove-2", "Senate Confirms Bove."),
+                            ("2025-01-03-senate-confirms-bove", "Senate confirms Bove"),
+                            ("2025-01-02-senate-rejects-hegseth", "Senate rejects Hegseth")]:
+        write(tmp_path, "events", entry_id, f'title = "{title}"\ndate = {entry_id[:10]}\n')
     report = check_tree(Store(tmp_path))
     duplicates = [p for p in report.problems if p.code == "duplicate-event"]
     assert sorted(p.entry_id for p in duplicates) == ["2025-01-02-senate-confirms-bove",
