@@ -56,7 +56,7 @@ from dossier.model import (
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 4
+INDEX_FORMAT_VERSION = 5  # 5: words in any script indexed transliterated
 
 #: Names shorter than this are not looked for as mentions ("US", "CIA" would match everywhere).
 MIN_MENTION_LENGTH = 4
@@ -183,7 +183,9 @@ def build_schema() -> Any:
     from whoosh import fields
     from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
-    names = StandardAnalyzer(stoplist=None)
+    from dossier.search_text import transliterating
+
+    names = transliterating(StandardAnalyzer(stoplist=None))
     keywords = dict(lowercase=True, commas=True, scorable=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -204,7 +206,7 @@ def build_schema() -> Any:
         outlet=fields.TEXT(analyzer=names),
         author=fields.TEXT(analyzer=names),
         location=fields.TEXT(analyzer=names),
-        content=fields.TEXT(analyzer=StemmingAnalyzer(cachesize=100_000)),
+        content=fields.TEXT(analyzer=transliterating(StemmingAnalyzer(cachesize=100_000))),
         preview=fields.STORED(),
         # Whole names, lowercased ("jeffrey epstein"), and a person's surname: a query that is
         # exactly a name puts that entry first (see ``NAME_MATCH_SCORE``). Not searchable by users.
