@@ -14,9 +14,9 @@ from dossier.importers.actor_types import text_cues
 from dossier.importers.actors import ActorResolver, is_acronym_of
 
 
-def resolve(names: list[str], existing=(), cues=None, common_words=frozenset()) -> ActorResolver:  # type: ignore[no-untyped-def]
+def resolve(names: list[str], existing=(), cues=None, common_words=frozenset(), texts=None) -> ActorResolver:  # type: ignore[no-untyped-def]
     resolver = ActorResolver(existing)
-    resolver.plan(Counter(names), set(), cues, common_words)
+    resolver.plan(Counter(names), set(), cues, common_words, texts)
     return resolver
 
 
@@ -153,6 +153,15 @@ def test_a_company_named_after_its_founder_is_not_the_founder() -> None:
     found = ids(["Jules Kroll", "Kroll"], cues=cues)
     assert found["Kroll"] != found["Jules Kroll"]
     assert ids(["Mark Milley", "Milley"])["Milley"] == "mark-milley"
+
+
+def test_with_the_texts_a_bare_surname_needs_them_to_name_its_person() -> None:
+    texts = {"Kroll": "Weinstein hired Black Cube.\nHarvey Weinstein\nKroll",
+             "Milley": "Milley was not told.\nGen. Mark Milley\nMilley"}
+    resolver = resolve(["Jules Kroll", "Kroll", "Mark Milley", "Milley"], texts=texts)
+    assert resolver.get("Kroll") is not resolver.get("Jules Kroll")
+    assert any("perhaps Jules Kroll" in note for note in resolver.get("Kroll").review)
+    assert resolver.get("Milley") is resolver.get("Mark Milley")
 
 
 def test_existing_actors_are_never_merged_by_a_rule() -> None:

@@ -298,3 +298,18 @@ def test_merges_are_in_the_json_report(tmp_path: Path, run_cli) -> None:  # type
     merges = result.json()["merges"]
     assert [m["spellings"] for m in merges] == [["Apple", "Apple Inc."]]
     assert merges[0]["reasons"] and merges[0]["id"] in ("apple", "apple-inc")
+
+
+def test_partial_dates_stay_partial(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.md").write_text("---\ntitle: Year only\ndate: 1998\nsources:\n  - {title: Book, date: 1998}\n---\n",
+                                 encoding="utf-8")
+    (inputs / "b.md").write_text("---\ntitle: Month only\ndate: '2020-06'\n---\n", encoding="utf-8")
+    (inputs / "c.md").write_text("---\ntitle: Month in words\ndate: June 2009\n---\n", encoding="utf-8")
+    tree = tmp_path / "tree"
+    TimelineImporter(Store(tree)).run([inputs], update=False)
+    dates = {d["title"]: d["date"] for d in (tomllib.loads(p.read_text()) for p in tree.glob("events/*/event.toml"))}
+    assert dates == {"Year only": "1998", "Month only": "2020-06", "Month in words": "2009-06"}
+    (book,) = [tomllib.loads(p.read_text()) for p in tree.glob("sources/*/source.toml")]
+    assert book["published"] == "1998"

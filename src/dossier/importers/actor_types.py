@@ -233,7 +233,10 @@ def _person_shaped(name: str) -> bool:
     """Two to four capitalised names (initials, particles and Jr./III aside), or 1-4 words of a caseless script."""
     if not any(ch.isupper() or ch.islower() for ch in name):
         return 1 <= len(words_of(name)) <= 4  # Arabic, Chinese, Korean ...: no case to go by
-    words = [w for w in to_ascii(name).replace(",", " ").split() if w.lower().strip(".") not in _PARTICLES]
+    # A nickname in quotes ('Matthew "Scar" Allen') and a particle glued on ("al-Awlaki") are part of a name.
+    text = re.sub(r"[\"“”‘’']", "", to_ascii(name)).replace(",", " ")
+    text = re.sub(r"\b(?:al|el|ul|bin|ibn|de|da|di|du|la|le|van|von)-(?=[A-Z])", "", text, flags=re.IGNORECASE)
+    words = [w for i, w in enumerate(text.split()) if i == 0 or w.lower().strip(".") not in _PARTICLES]
     full = [w for w in words if len(w.strip(".")) > 1 and w.lower().strip(".") not in _SUFFIXES]
     return 2 <= len(words) <= 6 and 1 <= len(full) <= 4 and all(w[:1].isupper() for w in words)
 

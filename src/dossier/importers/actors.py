@@ -84,7 +84,13 @@ TITLE_WORDS = _words(
 TITLE_FILLERS = _words(
     "of the us u s defense defence state treasury homeland security national fbi cia dhs doj white house "
     "press joint chiefs staff army navy air force hhs health commerce labor energy interior justice "
-    "education transportation agriculture veterans affairs special senior supreme court district federal"
+    "education transportation agriculture veterans affairs special senior supreme court district federal "
+    # US states before a title: "California Attorney General Rob Bonta", "New York Attorney General ..."
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho "
+    "illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota "
+    "mississippi missouri montana nebraska nevada new hampshire jersey mexico york north carolina dakota ohio "
+    "oklahoma oregon pennsylvania rhode island south tennessee texas utah vermont virginia washington west "
+    "wisconsin wyoming"
 )
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 #: Short forms of first names, merged with the long form only when both spellings name one surname.
@@ -105,7 +111,9 @@ _DROPPED = re.compile(r"[.'’`´]")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 _SLUG_LIKE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _TRAILING_REMARK = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<remark>[^()]*)\)\s*$")
-_INNER_NICKNAME = re.compile(r"^(?P<before>[^()]+?)\s*\((?P<nick>[A-Z][\w’'-]+)\)\s+(?P<after>[^()]+)$")
+_INNER_NICKNAME = re.compile(
+    r"^(?P<before>[^()\"“”]+?)\s*(?:\((?P<nick>[A-Z][\w’'-]+)\)|[\"“](?P<quoted>[A-Z][\w’'-]+)[\"”])\s+(?P<after>[^()]+)$"
+)
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&-]*[A-Z0-9][A-Za-z0-9&-]*")
 _STATE_CODE = re.compile(r"(?:[DRI]-)?[A-Z]{2}|[DRI]-[A-Z][a-z]+\.?")
 _ACRONYM_SKIPPED = frozenset({"of", "and", "for", "the", "in", "on", "to", "at", "a", "an", "de", "du", "des", "la"})
@@ -304,7 +312,7 @@ def read(spelling: str, actor_type: str | None = None) -> Reading:
     if inner and _title_length(tokens(inner["before"])) < len(tokens(inner["before"])):
         # "I. Lewis (Scooter) Libby": the name, and the nickname with the surname.
         name = f"{inner['before']} {inner['after']}"
-        other_names.append(f"{inner['nick']} {inner['after'].split()[-1]}")
+        other_names.append(f"{inner['nick'] or inner['quoted']} {inner['after'].split()[-1]}")
     match = _TRAILING_REMARK.match(name)
     base = name
     if match and match["base"].strip():
@@ -460,16 +468,23 @@ class ActorResolver:
         self._by_spelling: dict[str, ActorPlan] = {}
         #: Every merge of two or more spellings (or of a spelling with an actor of the tree), with reasons.
         self.merges: list[dict[str, Any]] = []
+        #: Bare surnames left unmerged for lack of evidence, with the one person who has that surname.
+        self._unsure: dict[str, list[str]] = {}
 
     def plan(self, spellings: Mapping[str, int], taken: set[str],
              cues: Mapping[str, Counter[str]] | None = None,
-             common_words: set[str] | frozenset[str] = frozenset()) -> list[ActorPlan]:
+             common_words: set[str] | frozenset[str] = frozenset(),
+             texts: Mapping[str, str] | None = None) -> list[ActorPlan]:
         """Resolve every spelling; returns the actors to create (ids allocated, added to ``taken``).
 
         ``cues`` counts, per spelling, how the texts citing it treat it (see
         :func:`~dossier.importers.actor_types.text_cues`); ``common_words`` are
         the lowercase words of those texts (a surname that is also a common
-        word, "Rice", "Card", is not written as an alias).
+        word, "Rice", "Card", is not written as an alias). ``texts`` holds, for
+        one-word spellings, the texts of the events that cite them: when given,
+        a bare surname joins its one holder only when those texts say it is a
+        person or name the holder in full ("Kroll" in an event about hiring
+        investigators is the firm, not Jules Kroll).
         """
         cues = cues or {}
         readings = {s: read(s) for s in sorted(spellings)}
@@ -487,7 +502,7 @@ class ActorResolver:
         self._nicknames(people_keys, groups, self._surname_holders(readings, groups))
         surnames = self._surname_holders(readings, groups)
         self._titles(readings, groups)
-        self._bare_surnames(readings, groups, surnames, cues)
+        self._bare_surnames(readings, groups, surnames, cues, texts)
         components: dict[str, list[Reading]] = defaultdict(list)
         for reading in readings.values():
             components[groups.find(reading.key)].append(reading)
@@ -623,7 +638,12 @@ class ActorResolver:
                 groups.union(root, reading.key, f"'{reading.spelling}': the only person the import calls that")
 
     def _bare_surnames(self, readings: dict[str, Reading], groups: _Groups, holders: dict[str, set[str]],
-                       cues: Mapping[str, Counter[str]]) -> None:
+                       cues: Mapping[str, Counter[str]], texts: Mapping[str, str] | None) -> None:
+        displays: dict[str, set[str]] = defaultdict(set)
+        if texts is not None:
+            for other in readings.values():
+                if other.short_surname is None:
+                    displays[groups.find(other.key)].add(other.display)
         for reading in readings.values():
             short, key = reading.short_surname, reading.key
             if short is None or key in groups.merged or key in self._tree_keys:
@@ -634,6 +654,11 @@ class ActorResolver:
             found = holders.get(short, set())
             if len(found) == 1:
                 (holder,) = found
+                if texts is not None and not said[PERSON] and not reading.title:
+                    text = texts.get(reading.spelling, "")
+                    if not any(name in text for name in displays.get(groups.find(holder), ())):
+                        self._unsure[reading.spelling] = sorted(displays.get(groups.find(holder), ()))[:1]
+                        continue  # nothing says this "Kroll" is Jules Kroll rather than his firm
                 groups.union(holder, key, f"'{reading.spelling}': the only person with that surname")
             elif key != short and (found or short in groups.parent):
                 # "President Trump" with several Trumps and no "President Donald Trump": as ambiguous as "Trump".
@@ -674,6 +699,10 @@ class ActorResolver:
             else:
                 plan.review.append("type: the name and the texts do not say whether this is a person, "
                                    "an organization or something else; 'other' until someone sets it")
+        for reading in members:
+            for holder in self._unsure.get(reading.spelling, []):
+                plan.review.append(f"short name: perhaps {holder}, the only person with that surname, but the "
+                                   "texts do not say so; merge it by hand if it is")
         if ambiguous and plan.type == PERSON:
             plan.review.append(f"ambiguous short name: {len(holders[short])} people are surnamed "
                                f"'{short.title()}'; merge it into the right one by hand")

@@ -470,6 +470,8 @@ class TimelineImporter:
         #: How the texts treat each actor name (company or person), and the words they use in lowercase.
         self._cues: dict[str, Counter[str]] = {}
         self._common_words: set[str] = set()
+        #: The texts citing each one-word actor name (what says whether "Kroll" is a person or a firm).
+        self._short_texts: dict[str, str] = {}
 
     # -- the tree as it is
 
@@ -514,7 +516,7 @@ class TimelineImporter:
             spellings = self._first_pass(files, spill)
             self.timings["read and parse"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            self.resolver.plan(spellings, self.taken, self._cues, self._common_words)
+            self.resolver.plan(spellings, self.taken, self._cues, self._common_words, self._short_texts)
             self.report.merges = self.resolver.merges
             self.timings["resolve actors"] = time.perf_counter() - clock
             spill.seek(0)
@@ -559,6 +561,10 @@ class TimelineImporter:
             display = displays.get(name)
             if display is None:
                 display = displays[name] = read(name).display
+            if " " not in display and len(self._short_texts.get(name, "")) < 50_000:
+                # The event's other actors count too: "Milley" beside "Gen. Mark Milley" is him.
+                cited = "\n".join(event.actors)
+                self._short_texts[name] = f"{self._short_texts.get(name, '')}\n{text}\n{cited}"
             found = text_cues(display, text)
             if found:
                 self._cues.setdefault(name, Counter()).update(found)
