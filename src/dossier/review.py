@@ -26,6 +26,7 @@ from dossier.transliterate import to_ascii
 
 #: How alike two titles of the same day must be (difflib ratio of their folded words) to be reported.
 SIMILAR_TITLES = 0.9
+_NUMBER = re.compile(r"\d+")
 
 
 def review_problems(store: Store, locations: Iterable[Location]) -> list[Problem]:
@@ -77,6 +78,8 @@ def duplicate_events(events: Iterable[tuple[Location, dict[str, Any]]]) -> list[
         same_day.sort(key=lambda item: item[0].id)
         for i, (first, first_title) in enumerate(same_day):
             for second, second_title in same_day[i + 1:]:
+                if _NUMBER.findall(first_title) != _NUMBER.findall(second_title):
+                    continue  # "Raid 1" / "Raid 2", "$5 million" / "$6 million": told apart by a number
                 ratio = difflib.SequenceMatcher(None, first_title, second_title).ratio()
                 if ratio >= SIMILAR_TITLES:
                     for this, other in ((first, second), (second, first)):

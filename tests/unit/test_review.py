@@ -19,7 +19,8 @@ def test_same_day_nearly_same_title_is_reported_both_ways(tmp_path: Path) -> Non
     for entry_id, title in [("2025-01-02-senate-confirms-bove", "Senate confirms Bove"),
                             ("2025-01-02-senate-confirms-bove-2", "Senate Confirms Bove."),
                             ("2025-01-03-senate-confirms-bove", "Senate confirms Bove"),
-                            ("2025-01-02-senate-rejects-hegseth", "Senate rejects Hegseth")]:
+                            ("2025-01-02-senate-rejects-hegseth", "Senate rejects Hegseth"),
+                            ("2025-01-02-raid-12", "Raid number 12"), ("2025-01-02-raid-13", "Raid number 13")]:
         write(tmp_path, "events", entry_id, f'title = "{title}"\ndate = {entry_id[:10]}\n')
     report = check_tree(Store(tmp_path))
     duplicates = [p for p in report.problems if p.code == "duplicate-event"]
