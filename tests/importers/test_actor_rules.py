@@ -121,6 +121,10 @@ def test_title_with_surname_is_the_one_person_called_that() -> None:
     assert found["Trump"] not in (found["Donald Trump"], found["Eric Trump"])  # ambiguous: its own entry
     plan = resolve(["Donald Trump", "Eric Trump", "Trump"]).get("Trump")
     assert plan.type == "person" and any("ambiguous short name" in note for note in plan.review)
+    resolver = resolve(["Andrew Card", "Andrew Cuomo", "Andrew"])
+    andrew = resolver.get("Andrew")
+    assert andrew not in (resolver.get("Andrew Card"), resolver.get("Andrew Cuomo"))
+    assert andrew.type == "person" and "the first name of Andrew Card, Andrew Cuomo" in andrew.review[0]
 
 
 # -------------------------------------------------------------- precision

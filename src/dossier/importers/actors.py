@@ -470,6 +470,8 @@ class ActorResolver:
         self.merges: list[dict[str, Any]] = []
         #: Bare surnames left unmerged for lack of evidence, with the one person who has that surname.
         self._unsure: dict[str, list[str]] = {}
+        #: First name -> the people of the import who have it (a bare "Andrew" is theirs to sort out).
+        self._first_names: dict[str, set[str]] = defaultdict(set)
 
     def plan(self, spellings: Mapping[str, int], taken: set[str],
              cues: Mapping[str, Counter[str]] | None = None,
@@ -501,6 +503,10 @@ class ActorResolver:
         self._spacing(readings, groups)
         self._nicknames(people_keys, groups, self._surname_holders(readings, groups))
         surnames = self._surname_holders(readings, groups)
+        self._first_names = defaultdict(set)
+        for reading in readings.values():
+            if reading.is_person and reading.short_surname is None and " " in reading.key:
+                self._first_names[reading.key.split()[0]].add(reading.display)
         self._titles(readings, groups)
         self._bare_surnames(readings, groups, surnames, cues, texts)
         components: dict[str, list[Reading]] = defaultdict(list)
@@ -520,7 +526,7 @@ class ActorResolver:
                 self._by_spelling[reading.spelling] = plan
             self._note_merge(plan, members, groups.reasons.get(root, []))
         for plan in new_plans:
-            plan.name = _canonical(plan.spellings, {r.spelling: r for r in readings.values()})
+            plan.name = _canonical(plan.spellings, readings)
         for plan in sorted(new_plans, key=lambda p: (p.name.lower(), p.name)):
             plan.id = allocate_id(slugify(plan.name, MAX_ID_LENGTH), taken)
             self._surname_alias(plan, surnames, readings, common_words)
@@ -703,6 +709,12 @@ class ActorResolver:
             for holder in self._unsure.get(reading.spelling, []):
                 plan.review.append(f"short name: perhaps {holder}, the only person with that surname, but the "
                                    "texts do not say so; merge it by hand if it is")
+        people_first_named = sorted(self._first_names.get(short, ())) if short and not ambiguous else []
+        if people_first_named and not holders.get(short) and evidence.strength == 0:
+            # "Andrew": the first name of Andrew Card, Andrew Cuomo ...; which one, a person must say.
+            plan.type = PERSON
+            plan.review = [f"ambiguous short name: the first name of {', '.join(people_first_named[:3])}"
+                           f"{' ...' if len(people_first_named) > 3 else ''}; merge it into the right one by hand"]
         if ambiguous and plan.type == PERSON:
             plan.review.append(f"ambiguous short name: {len(holders[short])} people are surnamed "
                                f"'{short.title()}'; merge it into the right one by hand")
