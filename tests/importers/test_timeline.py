@@ -248,10 +248,12 @@ def test_unquoted_impossible_date_in_a_yaml_event_file(tmp_path: Path) -> None:
 
 
 def test_quoted_impossible_date_says_invalid_not_missing(tmp_path: Path) -> None:
-    _, report = import_files(tmp_path, {"leap.md": "---\ntitle: Leap\ndate: '2025-02-30'\n---\nBody.\n"})
-    (skipped,) = report.skipped
-    assert "invalid date" in skipped.message and "no date" not in skipped.message
-    assert "line 3" in skipped.message
+    _, report = import_files(tmp_path, {"leap.md": "---\ntitle: Leap\ndate: '2025-02-30'\n---\nBody.\n",
+                                        "leap.json": '{\n  "title": "Leap",\n  "date": "2025-02-30",\n  "x": 1\n}\n'})
+    assert len(report.skipped) == 2
+    for skipped in report.skipped:
+        assert "invalid date" in skipped.message and "no date" not in skipped.message
+        assert "line 3" in skipped.message
 
 
 # ------------------------------------------------------------------ sources: grades and URLs

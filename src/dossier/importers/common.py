@@ -27,8 +27,8 @@ class InputError(Exception):
     """An input file that cannot be imported; the message says why."""
 
 
-#: A YAML scalar shaped like a date (unquoted, or in quotes), after a key or a list dash.
-_DATE_SCALAR = re.compile(r"""^[^#\n]*?:\s*['"]?(\d{4}-\d{1,2}-\d{1,2})['"]?\s*(?:#.*)?$""", re.MULTILINE)
+#: A YAML (or JSON) value shaped like a date, quoted or not, after a key.
+_DATE_SCALAR = re.compile(r"""^[^#\n]*?:\s*['"]?(\d{4}-\d{1,2}-\d{1,2})['"]?,?\s*(?:#.*)?$""", re.MULTILINE)
 
 
 def invalid_date_line(text: str, first_line: int = 1) -> tuple[int, str] | None:
