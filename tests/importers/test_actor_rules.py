@@ -247,3 +247,12 @@ def test_unambiguous_surname_and_stated_acronym_become_aliases() -> None:
     assert "Trump" not in resolver.get("Donald Trump").aliases  # two Trumps
     assert "Rice" not in resolver.get("Condoleezza Rice").aliases  # also a common word in the texts
     assert "OGE" in resolver.get("Office of Government Ethics (OGE)").aliases
+
+
+def test_odd_names_resolve_quickly_and_never_crash() -> None:
+    odd = ["(", "Foo (bar", "()", "Name ()", "A" * 5000, " ".join(["of the"] * 400) + " Z",
+           "OFTHEOFTHEOF (" + " ".join(["of the"] * 200) + ")", "\x1b[31mRed\x1b[0m", "---", "Ÿ (Ÿ) Ÿ"]
+    resolver = resolve(odd)
+    for name in odd:
+        plan = resolver.get(name)
+        assert plan is None or plan.id  # a name without letters has no actor; every other one has an id

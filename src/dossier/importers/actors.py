@@ -40,6 +40,7 @@ Types come from :mod:`dossier.importers.actor_types`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -180,6 +181,7 @@ def is_acronym_of(acronym: str, name: str) -> bool:
     if not letters or len(words) < 2 or len(letters) > 12:
         return False
 
+    @functools.cache  # many small words ("of the ... and the ...") would branch without it
     def match(i: int, j: int) -> bool:
         if i == len(letters):
             return all(w in _ACRONYM_SKIPPED for w in words[j:])
