@@ -295,6 +295,8 @@ def test_merges_are_in_the_json_report(tmp_path: Path, run_cli) -> None:  # type
     merges = result.json()["merges"]
     assert [m["spellings"] for m in merges] == [["Apple", "Apple Inc."]]
     assert merges[0]["reasons"] and merges[0]["id"] in ("apple", "apple-inc")
+    text = run_cli("import", "timeline", inputs, "--tree", tmp_path / "tree2").out
+    assert "1 actor(s) merged from several spellings" in text
 
 
 def test_partial_dates_stay_partial(tmp_path: Path) -> None:
