@@ -1,11 +1,12 @@
 """Review: what in a tree needs a person's judgement, as ``check`` warnings.
 
-Nothing here is an error: likely duplicate actors, events that look like one
-event entered twice, events with no source, disputed events without accounts,
-sources nobody cites, actors nothing refers to, and actors mentioned in texts
-that do not link them. Each warning names the command that resolves it. The
-findings are warnings so that they do not change ``check``'s exit code, unless
-``--strict`` asks for that.
+Nothing here is an error: notes an import left on an actor (its ``review``
+list), likely duplicate actors, events that look like one event entered twice,
+events with no source, disputed events without accounts, sources nobody cites,
+actors nothing refers to, and actors mentioned in texts that do not link them
+(a note). Each warning names the command that resolves it. The findings are
+warnings so that they do not change ``check``'s exit code, unless ``--strict``
+asks for that.
 
 Duplicate actors are found without comparing every pair in Python: names and
 aliases are joined by their normalised form (same name, shared alias, acronym),
@@ -42,8 +43,9 @@ _DISTINGUISHING = frozenset({
 #: The codes of the review's warnings (``check --json`` readers can tell them from errors).
 REVIEW_CODES = frozenset({
     "likely-duplicate", "likely-duplicate-event", "no-source", "disputed-without-accounts",
-    "uncited-source", "isolated-actor", "unlinked-mentions",
+    "uncited-source", "isolated-actor", "unlinked-mentions", "review",
 })
+_NUMBER = re.compile(r"\d+")
 
 
 def normalise(text: str) -> str:
@@ -280,6 +282,9 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
              f"likely the same event as {duplicate.keep}: {duplicate.why}; if so, merge them: {duplicate.command}")
     for entry in entries:
         loc, data = entry.location, entry.data
+        if loc.kind is Kind.ACTOR:
+            for note in review_notes(data):
+                warn(entry, "review", f"to review: {note} (remove the note from 'review' once settled)")
         if loc.kind is Kind.EVENT:
             if not data.get("sources") and not any(
                 a.get("source") for a in array_of_tables(data.get("accounts"))
@@ -304,6 +309,17 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
                  # A source that names someone is not always about them: a note, never a finding.
                  Severity.NOTE)
     return warnings
+
+
+def review_notes(data: Mapping[str, Any]) -> list[str]:
+    """An actor's ``review`` notes: what an import could not settle (a type without evidence, a short
+    name several people share). Each is a warning until a person removes it."""
+    notes = data.get("review")
+    if isinstance(notes, str):
+        notes = [notes]
+    if not isinstance(notes, list):
+        return []
+    return [note for note in notes if isinstance(note, str) and note.strip()]
 
 
 def actor_of(entry_id: str, data: Mapping[str, Any], referenced: Mapping[str, int] | None = None) -> Actor:
@@ -331,6 +347,8 @@ def same_day_events(entries: Iterable[_Entry], referenced: Mapping[str, int]) ->
     for events in by_date.values():
         for i, (a, title_a) in enumerate(events):
             for b, title_b in events[i + 1:]:
+                if _NUMBER.findall(title_a) != _NUMBER.findall(title_b):
+                    continue  # "Raid 12" / "Raid 13", "$5 million" / "$6 million": told apart by a number
                 score = fuzz.token_sort_ratio(title_a, title_b)
                 if score >= TITLE_SIMILARITY:
                     keep, other = sorted((a, b), key=lambda x: (-referenced.get(x, 0), x))

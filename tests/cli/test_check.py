@@ -66,7 +66,9 @@ def test_check_reports_every_problem_exactly_and_exits_1(run_cli, hostile: Path)
     # The policy's warnings (dates without provenance ...) are tested in tests/unit/test_policy.py.
     policy = [p for p in report["problems"] if p["code"].startswith("policy-")]
     assert {p["severity"] for p in policy} <= {"warning"}
-    found = {(p["path"], p["line"], p["code"]): p["message"] for p in _not_review(report["problems"]) if p not in policy}
+    found = {
+        (p["path"], p["line"], p["code"]): p["message"] for p in _not_review(report["problems"]) if p not in policy
+    }
     assert set(found) == set(EXPECTED)
     for key, phrase in EXPECTED.items():
         assert phrase in found[key], key

@@ -52,6 +52,8 @@ class ImportReport:
     written: list[str] = field(default_factory=list)
     index: str | None = None
     dry_run: bool = False
+    #: Every merge of actor names the import made, with its reasons, for a person to review.
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def skip(self, path: str, message: str) -> None:
         self.skipped.append(Note(path, message))
@@ -73,6 +75,7 @@ class ImportReport:
             "ignored": list(self.ignored),
             "written": len(self.written),
             "index": self.index,
+            "merges": list(self.merges),
         }
 
 

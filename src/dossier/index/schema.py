@@ -37,7 +37,9 @@ def build_schema() -> Any:
     from whoosh import fields
     from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
-    names = StandardAnalyzer(stoplist=None)
+    from dossier.search_text import transliterating
+
+    names = transliterating(StandardAnalyzer(stoplist=None))
     keywords = dict(lowercase=True, commas=True, scorable=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -58,7 +60,7 @@ def build_schema() -> Any:
         outlet=fields.TEXT(analyzer=names),
         author=fields.TEXT(analyzer=names),
         location=fields.TEXT(analyzer=names),
-        content=fields.TEXT(analyzer=StemmingAnalyzer(cachesize=100_000)),
+        content=fields.TEXT(analyzer=transliterating(StemmingAnalyzer(cachesize=100_000))),
         preview=fields.STORED(),
         # Whole names, lowercased ("jeffrey epstein"), and a person's surname: a query that is
         # exactly a name puts that entry first (see ``NAME_MATCH_SCORE``). Not searchable by users.

@@ -20,7 +20,7 @@ from dossier.index.schema import schema_signature
 from dossier.model import Kind, Problem
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 5
+INDEX_FORMAT_VERSION = 6  # 5: ctime and inode in fingerprints; 6: words in any script transliterated
 #: The state table's file in the index folder.
 STATE_FILE = "state.pickle"
 
