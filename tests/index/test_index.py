@@ -95,7 +95,7 @@ def test_a_corrupt_index_is_rebuilt(tree: Path, tmp_path: Path) -> None:
     for path in (ix_dir / "whoosh").iterdir():
         path.write_bytes(b"garbage")
     with Index.open(Store(tree), ix_dir) as index:
-        assert index.rebuilt_reason == "the index was damaged"
+        assert index.rebuilt_reason is not None and index.rebuilt_reason.startswith("the index was damaged")
         assert index.reconcile().added
         assert ids(index.search("zebra OR giraffe")) == []
         assert "mark-milley" in ids(index.search("milley"))
