@@ -18,9 +18,7 @@ import tomllib
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import tomlkit
+from typing import TYPE_CHECKING, Any
 
 from dossier.atomic import ChangedOnDisk, StoreError, atomic_write
 from dossier.model import (
@@ -46,6 +44,9 @@ from dossier.userfiles import (
     parse_toml,
     read_user_text,
 )
+
+if TYPE_CHECKING:
+    import tomlkit
 
 COLLECTION_FILE = "dossier.toml"
 
@@ -471,6 +472,8 @@ class Store:
         location = where if isinstance(where, Location) else self.locate(where)
         if location is None:
             raise EntryNotFound(f"no entry with id {where!r}")
+        import tomlkit  # here, not at the top: ``dossier --help`` and read-only runs never need it
+
         path = self.path(location.main_file)
         before = path.read_bytes()
         text, problems = read_user_text(path, location.main_file, MAX_TOML_BYTES, location.id)

@@ -36,3 +36,19 @@ def test_import_linter_contracts_hold() -> None:
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([lint], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_help_imports_neither_tomlkit_nor_rich_markdown() -> None:
+    """``dossier --help`` and each command's ``--help`` load only what they print (harlequin checks the same)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from dossier.cli import main\n"
+        "from dossier.commands import load_commands\n"
+        "for argv in [['--help']] + [[c.name, '--help'] for c in load_commands()]:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        main(argv)\n"
+        "heavy = ('tomlkit', 'tomli_w', 'rich.markdown', 'markdown_it', 'textual', 'whoosh', 'trafilatura', 'yaml')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

@@ -7,14 +7,13 @@ import datetime as dt
 from typing import Any
 
 from rich.console import Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, Command, Context, UsageError
 from dossier.model import Entry, Kind
-from dossier.safe import clean, clean_block
+from dossier.safe import SHOW_TEXT_CHARS, clean, clean_block
 from dossier.store import EntryNotFound, Store
 
 
@@ -103,12 +102,10 @@ class Show(Command):
         return FINDINGS if data["problems"] else OK
 
 
-#: Characters of one text file that ``show`` lays out for a person (--json gives them all).
-SHOW_TEXT_CHARS = 100_000
-
-
 def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
     """An entry for a person: a header, a field table, references, text files."""
+    from rich.markdown import Markdown  # here: it pulls in markdown-it, and ``--help`` needs neither
+
     out = context.out
     header = Text(clean(entry.title), style="bold")
     header.append(f"  {entry.kind.value} · {entry.id}", style="dim")
