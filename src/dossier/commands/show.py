@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 from rich.console import Group
@@ -15,17 +14,7 @@ from dossier.commands import FINDINGS, OK, Command, Context, UsageError
 from dossier.model import Entry, Kind
 from dossier.safe import SHOW_TEXT_CHARS, clean, clean_block
 from dossier.store import EntryNotFound, Store
-
-
-def _plain(value: Any) -> Any:
-    """A field value as JSON-ready data."""
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+from dossier.values import json_value, value_text
 
 
 def resolve_titles(store: Store, entry: Entry) -> dict[str, dict[str, Any]]:
@@ -52,7 +41,7 @@ def entry_json(store: Store, entry: Entry, texts: bool = True) -> dict[str, Any]
         "title": entry.title,
         "folder": entry.folder,
         "file": entry.main_file,
-        "fields": _plain(entry.data),
+        "fields": json_value(entry.data),
         "references": [
             {"field": r.field, "label": r.label, **resolved[r.target]} for r in entry.references
         ],
@@ -116,13 +105,13 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
     for key, value in entry.data.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             continue
-        table.add_row(Text(clean(key)), Text(clean(_format(value))))
+        table.add_row(Text(clean(key)), Text(clean(value_text(value))))
     out.print(table)
     for key, value in entry.data.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             out.print(Text(f"\n{clean(key)}", style="bold cyan"))
             for item in value:
-                out.print(Text("  • " + clean(", ".join(f"{k}: {_format(v)}" for k, v in item.items()))))
+                out.print(Text("  • " + clean(", ".join(f"{k}: {value_text(v)}" for k, v in item.items()))))
     if data["references"]:
         out.print(Text("\nReferences", style="bold"))
         for ref in data["references"]:
@@ -155,14 +144,6 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
                 title_align="left",
             )
         )
-
-
-def _format(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_format(v) for v in value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
 
 
 __all__ = ["Show", "entry_json", "render_entry", "Kind"]
