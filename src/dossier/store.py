@@ -506,14 +506,6 @@ class Store:
 
         return self.edit(where, change)
 
-    def write_text(self, where: Location | str, name: str, text: str) -> None:
-        """Write one of an entry's text files (atomically)."""
-        location = where if isinstance(where, Location) else self.locate(where)
-        if location is None:
-            raise EntryNotFound(f"no entry with id {where!r}")
-        if "/" in name or is_hidden(name) or not name.lower().endswith(TEXT_SUFFIXES):
-            raise StoreError(f"{name!r} is not a text file name for an entry")
-        atomic_write(self.path(f"{location.folder}/{name}"), text.encode("utf-8"))
 
 
 def _report_duplicates(scan: Scan) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from dossier.model import DATE_FIELD, Kind, ordered, slugify
+from dossier.model import Kind, ordered, slugify
 
 
 def dump_toml(kind: Kind, data: Mapping[str, Any]) -> str:
@@ -66,8 +66,3 @@ def new_entry_id(kind: Kind, title: str, date: object = None) -> str:
     if kind is Kind.ACTOR or date is None:
         return slug
     return f"{date}-{slug}"
-
-
-def date_of(kind: Kind, data: Mapping[str, Any]) -> object:
-    return data.get(DATE_FIELD[kind])
-

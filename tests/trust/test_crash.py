@@ -64,7 +64,7 @@ def visible_files(root: Path) -> list[Path]:
 
 WRITER = """
     import sys
-    from dossier.store import Store
+    from dossier.store import Store, atomic_write
     store = Store(sys.argv[1])
     n = store.load("target").data.get("counter", 0)
     print("started", flush=True)
@@ -72,7 +72,7 @@ WRITER = """
         n += 1
         # A different size every time: a torn write could not pass for a whole one.
         store.set_fields("target", {"counter": n, "body": f"{n}-" * (5000 + n % 7 * 3000)})
-        store.write_text("target", "notes.md", f"notes {n}\\n" * (2000 + n % 5 * 1000))
+        atomic_write(store.path("actors/target/notes.md"), (f"notes {n}\\n" * (2000 + n % 5 * 1000)).encode())
 """
 
 
@@ -262,7 +262,9 @@ def test_a_damaged_index_is_rebuilt_on_the_next_start(tree: Path, tmp_path: Path
     index.reconcile()
     expected = {r.id: r for r in index.rows()}
     index.close()
-    state = tmp_path / "index" / "state.pickle"
+    from dossier.index.state_table import STATE_FILE
+
+    state = tmp_path / "index" / STATE_FILE
     whoosh = tmp_path / "index" / "whoosh"
     if damage == "truncated-state":
         state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])

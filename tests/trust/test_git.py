@@ -15,7 +15,7 @@ import pytest
 
 from dossier.check import check_tree
 from dossier.model import Kind
-from dossier.store import Store
+from dossier.store import Store, atomic_write
 
 from .conftest import dossier, git_available, have_module
 
@@ -85,7 +85,8 @@ def test_two_clones_edit_the_same_entry_in_different_places_and_merge_cleanly(cl
     alice, bob = clones
     event = "2020-01-03-event-2"
     Store(alice).set_fields(event, {"importance": 9})
-    Store(alice).write_text(event, "alice.md", "Alice's notes.\n")
+    folder = Store(alice).locate(event).folder
+    atomic_write(Store(alice).path(f"{folder}/alice.md"), "Alice's notes.\n".encode())
     commit_all(alice.parent, "alice")
     git(alice.parent, "push", "origin", "HEAD:main")
     Store(bob).set_fields(event, {"tags": ["seed", "bob"]})

@@ -7,7 +7,6 @@ timestamps, sorted keys, fixed columns, ``\\n`` line endings).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dossier.model import Entry, Kind
@@ -25,10 +24,6 @@ class Loaded:
 
     def by_id(self) -> dict[str, Entry]:
         return {entry.id: entry for entry in self.entries}
-
-    def of_kind(self, kind: Kind) -> Iterator[Entry]:
-        return (entry for entry in self.entries if entry.kind is kind)
-
 
 def load_entries(store: Store, with_texts: bool = True) -> Loaded:
     """Every entry whose kind file could be read, sorted by (kind, id); the first of a duplicate id."""
