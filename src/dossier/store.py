@@ -250,11 +250,10 @@ class Store:
         The one place a folder becomes an entry: :meth:`scan` and :meth:`location_of` both come here.
         """
         entry_id = os.path.basename(folder)
-        shown_rel = display(folder_rel)
         if len(kind_names) > 1:
             scan.problems.append(
                 Problem(
-                    shown_rel,
+                    display(folder_rel),
                     f"folder holds {' and '.join(kind_names)}; an entry has one kind file "
                     f"(read as {KIND_FILES[kind_names[0]].value}, the others ignored)",
                     "two-kinds",
@@ -264,7 +263,7 @@ class Store:
         if not is_valid_id(entry_id):
             scan.problems.append(
                 Problem(
-                    shown_rel,
+                    display(folder_rel),
                     f"folder name {display(entry_id)!r} is not a valid id (lowercase ASCII letters, digits and "
                     f"hyphens, starting with a letter or digit); rename it, e.g. to {slugify(display(entry_id))!r}",
                     "bad-id",

@@ -29,7 +29,7 @@ def build_schema() -> Any:
     from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
     names = StandardAnalyzer(stoplist=None)
-    keywords = dict(lowercase=True, commas=True, scorable=False)
+    keywords: dict[str, Any] = dict(lowercase=True, commas=True, scorable=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         kind=fields.ID(),
