@@ -76,6 +76,7 @@ WRITER = """
 """
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_entry_writes(tree: Path) -> None:
     rng = random.Random(6)
     store = Store(tree)
@@ -122,6 +123,7 @@ CREATOR = """
 """
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_creating_entries(tree: Path) -> None:
     rng = random.Random(7)
     store = Store(tree)
@@ -181,6 +183,7 @@ def big_tree(tree: Path) -> Path:
     return tree
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have_module("dossier.index"), reason="needs the index")
 def test_killed_in_the_middle_of_an_index_rebuild_recovers_by_itself(big_tree: Path, tmp_path: Path) -> None:
     from dossier.index import Index

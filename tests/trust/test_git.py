@@ -86,7 +86,7 @@ def test_two_clones_edit_the_same_entry_in_different_places_and_merge_cleanly(cl
     event = "2020-01-03-event-2"
     Store(alice).set_fields(event, {"importance": 9})
     folder = Store(alice).locate(event).folder
-    atomic_write(Store(alice).path(f"{folder}/alice.md"), "Alice's notes.\n".encode())
+    atomic_write(Store(alice).path(f"{folder}/alice.md"), b"Alice's notes.\n")
     commit_all(alice.parent, "alice")
     git(alice.parent, "push", "origin", "HEAD:main")
     Store(bob).set_fields(event, {"tags": ["seed", "bob"]})
@@ -161,6 +161,7 @@ def test_nothing_the_program_writes_appears_in_git_status(clones: tuple[Path, Pa
     assert status.strip() == "M dossiers/actors/actor-2/profile.toml"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (have_module("dossier.index") and have_module("dossier.watch")), reason="needs the index")
 def test_checkout_of_hundreds_of_entries_under_a_running_watcher_converges(tmp_path: Path) -> None:
     from dossier.index import Index
