@@ -583,7 +583,7 @@ def _show(value: object) -> str:
 def _closest(value: str, candidates: Iterable[str], cutoff: float) -> str | None:
     """The candidate most like ``value`` (similarity ``2 * matches / total length``, 0-100), if at least ``cutoff``.
 
-    rapidfuzz, not difflib: the same measure, about ten times faster over 30,000 ids. Imported here
+    rapidfuzz, not difflib: the same measure, 58x faster over 30,000 ids (bench/bench_suggest.py). Imported here
     so that ``dossier --help`` does not load it.
     """
     from rapidfuzz import fuzz, process
