@@ -1,4 +1,4 @@
-"""The core (model, store, check, index, watch, importers, exporters) never imports Textual.
+"""The core (model, store and its modules, check, index, watch, importers, exporters) never imports Textual.
 
 Like harlequin's test of the same name: the core must stay usable from scripts
 and worker processes without the UI, and import-linter's contract in
@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = ["model", "store", "check", "safe", "index", "watch", "importers", "exporters", "commands", "cli"]
+CORE = ["model", "values", "safe", "editor", "userfiles", "atomic", "templates", "store", "check", "index", "watch",
+        "importers", "exporters", "commands", "cli"]
 
 
 def test_core_modules_import_without_textual() -> None:
