@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = ["model", "values", "safe", "editor", "userfiles", "atomic", "templates", "store", "check", "index", "watch",
+CORE = ["model", "suggest", "provenance", "policy", "values", "safe", "editor", "userfiles", "atomic", "templates",
+        "store", "check", "index", "watch",
         "importers", "exporters", "commands", "cli"]
 
 
