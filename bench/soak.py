@@ -48,7 +48,7 @@ def rss_mb() -> float:
 def mutate(root: Path, ops: int, seconds: float, seed: int) -> dict[str, int]:
     """Make ``ops`` random changes to the tree, evenly over ``seconds``."""
     from dossier.model import Kind, is_valid_id
-    from dossier.store import Store, StoreError
+    from dossier.store import Store, StoreError, atomic_write
 
     rng = random.Random(seed)
     store = Store(root)
@@ -84,7 +84,8 @@ def mutate(root: Path, ops: int, seconds: float, seed: int) -> dict[str, int]:
                 if op == "edit":
                     store.set_fields(location, {"tags": [f"soak-{rng.randrange(50)}"], "soak": i})
                 elif op == "text":
-                    store.write_text(location, "notes.md", f"atomic {i} " * rng.randrange(1, 200))
+                    notes = (f"atomic {i} " * rng.randrange(1, 200)).encode()
+                    atomic_write(store.path(f"{location.folder}/notes.md"), notes)
                 elif op == "text-in-place":
                     with (folder / "scratch.md").open("w", encoding="utf-8") as handle:
                         handle.write(f"in place {i}\n" * rng.randrange(1, 100))

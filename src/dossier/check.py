@@ -1,7 +1,9 @@
 """``dossier check``: every problem in the tree, read in full, never stopping at the first.
 
 The one place that reads every file. The index gathers the same problems
-incrementally; both go through :func:`check_entry` so they agree.
+incrementally (``dossier.index.document.load_entry`` when an entry is indexed,
+``Index.problems`` for references), from the same checks: the store's readers,
+``model.validate`` and ``model.check_references``. tests/index checks they agree.
 """
 
 from __future__ import annotations

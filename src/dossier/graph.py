@@ -590,3 +590,21 @@ def describe(graph: Graph, evidence: Evidence) -> str:
     if evidence.kind == LINK:
         return f"link: {graph.title(a)} — {evidence.title} — {graph.title(b)} (in {a}'s profile)"
     return f"role: {graph.title(a)} is {evidence.title} at {graph.title(b)}"
+
+
+def groups(connections: list[Connection]) -> dict[str, list[Connection]]:
+    """The connections by how they connect (one actor may stand in several groups), strongest first."""
+    return {
+        "events": sorted((c for c in connections if c.events), key=lambda c: -len(c.events)),
+        "links": [c for c in connections if c.links],
+        "roles": [c for c in connections if c.roles],
+        "organisations": [c for c in connections if c.organisations],
+    }
+
+
+GROUP_TITLES = {
+    "events": "Events shared",
+    "links": "Links",
+    "roles": "Roles (one holds a role in the other)",
+    "organisations": "Roles in the same organisation",
+}

@@ -8,15 +8,16 @@ TUI only ever see the types defined here.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from dossier import provenance
+from dossier.suggest import closest, did_you_mean
 from dossier.transliterate import to_ascii
 
 
@@ -126,7 +127,8 @@ class PartialDate:
         match = cls._PATTERN.fullmatch(value.strip())
         if match is None:
             return None
-        year, month, day = (int(g) if g else None for g in match.groups())
+        year = int(match.group(1))
+        month, day = (int(g) if g else None for g in match.groups()[1:])
         try:
             if day is not None:
                 dt.date(year, month, day)  # type: ignore[arg-type]
@@ -550,7 +552,7 @@ def _check_value(name: str, rule: FieldRule, data: Mapping[str, Any], report: An
             report(f"'{name}' = {value!r} is not an entry id (lowercase letters, digits, hyphens)",
                    "bad-reference")
         if rule.choices and value not in rule.choices:
-            hint = _suggest(value, [str(c) for c in rule.choices])
+            hint = did_you_mean(value.lower(), [str(c) for c in rule.choices])
             report(
                 f"'{name}' = {value!r} is not one of {', '.join(map(str, rule.choices))}{hint}",
                 "vocabulary",
@@ -606,17 +608,12 @@ def _show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _suggest(value: str, candidates: Iterable[str]) -> str:
-    match = difflib.get_close_matches(value.lower(), list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def suggest_id(missing: str, known: Iterable[str]) -> str | None:
     """The existing id closest to a misspelt or shortened one (``milley`` -> ``mark-milley``)."""
     candidates = list(known)
-    match = difflib.get_close_matches(missing, candidates, n=1, cutoff=0.75)
+    match = closest(missing, candidates, 75)
     if match:
-        return match[0]
+        return match
     wanted = f"-{missing}-"
     containing = sorted((c for c in candidates if wanted in f"-{c}-"), key=len)
     return containing[0] if containing else None
@@ -691,3 +688,11 @@ def _table_index(data: Mapping[str, Any], table: str, ref: Reference, counters: 
                 counters[f"{ref.field}:{ref.target}"] = i
                 return i
     return 0
+
+
+def looks_like_url(text: str) -> bool:
+    """True for a web address (with or without ``https://``), False for "Reuters" or "academic research"."""
+    parts = urlsplit(text)
+    if parts.scheme and parts.netloc:
+        return " " not in text
+    return re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:[/?#]\S*)?", text) is not None

@@ -25,10 +25,11 @@ nothing of files, problems' line numbers or the UI (the model turns its
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from dossier.suggest import did_you_mean
 
 #: The table's name in a kind file.
 TABLE = "provenance"
@@ -92,7 +93,7 @@ def read(data: Mapping[str, Any]) -> tuple[dict[str, Backing], list[Issue]]:
             continue
         backings[key] = backing
         if not exists(data, parts):
-            hint = _suggest(key, list(paths(data)))
+            hint = did_you_mean(key, paths(data))
             issues.append(Issue(key, f"provenance names {key!r}, a field this entry does not have{hint}",
                                 "provenance-field", warning=True))
     return backings, issues
@@ -195,11 +196,6 @@ def source_ids(backings: Mapping[str, Backing]) -> Iterator[tuple[str, str]]:
     for key, backing in backings.items():
         for source in backing.sources:
             yield key, source
-
-
-def _suggest(value: str, candidates: list[str]) -> str:
-    match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 # ------------------------------------------------------------------------- writing

@@ -15,6 +15,10 @@ from typing import Any
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
+#: Characters of one text file laid out for a person (``show``, the browser): Rich lays out about
+#: 300 KB/s, so a huge file would take minutes (``show --json`` gives them all).
+SHOW_TEXT_CHARS = 100_000
+
 
 def _visible(match: re.Match[str]) -> str:
     char = match.group()

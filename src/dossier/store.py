@@ -18,9 +18,7 @@ import tomllib
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import tomlkit
+from typing import TYPE_CHECKING, Any
 
 from dossier.atomic import ChangedOnDisk, StoreError, atomic_write
 from dossier.model import (
@@ -46,6 +44,9 @@ from dossier.userfiles import (
     parse_toml,
     read_user_text,
 )
+
+if TYPE_CHECKING:
+    import tomlkit
 
 COLLECTION_FILE = "dossier.toml"
 
@@ -256,11 +257,10 @@ class Store:
         The one place a folder becomes an entry: :meth:`scan` and :meth:`location_of` both come here.
         """
         entry_id = os.path.basename(folder)
-        shown_rel = display(folder_rel)
         if len(kind_names) > 1:
             scan.problems.append(
                 Problem(
-                    shown_rel,
+                    display(folder_rel),
                     f"folder holds {' and '.join(kind_names)}; an entry has one kind file "
                     f"(read as {KIND_FILES[kind_names[0]].value}, the others ignored)",
                     "two-kinds",
@@ -270,7 +270,7 @@ class Store:
         if not is_valid_id(entry_id):
             scan.problems.append(
                 Problem(
-                    shown_rel,
+                    display(folder_rel),
                     f"folder name {display(entry_id)!r} is not a valid id (lowercase ASCII letters, digits and "
                     f"hyphens, starting with a letter or digit); rename it, e.g. to {slugify(display(entry_id))!r}",
                     "bad-id",
@@ -509,14 +509,6 @@ class Store:
 
         return self.edit(where, change)
 
-    def write_text(self, where: Location | str, name: str, text: str) -> None:
-        """Write one of an entry's text files (atomically)."""
-        location = where if isinstance(where, Location) else self.locate(where)
-        if location is None:
-            raise EntryNotFound(f"no entry with id {where!r}")
-        if "/" in name or is_hidden(name) or not name.lower().endswith(TEXT_SUFFIXES):
-            raise StoreError(f"{name!r} is not a text file name for an entry")
-        atomic_write(self.path(f"{location.folder}/{name}"), text.encode("utf-8"))
 
 
 def edited_toml(text: str, change: Callable[[tomlkit.TOMLDocument], None], rel: str) -> str:
@@ -524,6 +516,8 @@ def edited_toml(text: str, change: Callable[[tomlkit.TOMLDocument], None], rel: 
 
     What :meth:`Store.edit` writes; curation calls it to show a change before making it.
     """
+    import tomlkit  # here, not at the top: ``dossier --help`` and read-only runs never need it
+
     try:
         document = tomlkit.parse(text)
     except Exception as exc:  # tomlkit raises several error types for bad TOML

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-import tomli_w
-
-from dossier.model import DATE_FIELD, Kind, ordered, slugify
+from dossier.model import Kind, ordered, slugify
 
 
 def dump_toml(kind: Kind, data: Mapping[str, Any]) -> str:
     """TOML for a new file: canonical key order, tables last."""
+    import tomli_w  # here: only writers need it, and ``dossier --help`` should not load it
+
     return tomli_w.dumps(ordered(kind, data))
 
 
@@ -62,8 +62,3 @@ def new_entry_id(kind: Kind, title: str, date: object = None) -> str:
     if kind is Kind.ACTOR or date is None:
         return slug
     return f"{date}-{slug}"
-
-
-def date_of(kind: Kind, data: Mapping[str, Any]) -> object:
-    return data.get(DATE_FIELD[kind])
-

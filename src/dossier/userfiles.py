@@ -22,6 +22,8 @@ MAX_TOML_BYTES = 1 * 1024 * 1024
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 #: TOML nested deeper than this is refused before parsing (tomllib recurses).
 MAX_TOML_NESTING = 100
+#: YAML front matter at the start of a Markdown file: ``---``, the fields (group 1), ``---`` or ``...``.
+FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 CONFLICT_MARKERS = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 

@@ -225,13 +225,14 @@ def _inotify_observer(on_overflow: Callable[[], None]) -> Any:
         def on_thread_start(self) -> None:
             super().on_thread_start()
             group = self._inotify
+            assert group is not None  # set by InotifyEmitter.on_thread_start
             rebuild = group.on_queue_overflow
 
             def overflowed() -> None:
                 rebuild()
                 on_overflow()
 
-            group.on_queue_overflow = overflowed  # the inotify reader calls this on the group
+            group.on_queue_overflow = overflowed  # type: ignore[method-assign]  # the inotify reader calls this
 
     observer = InotifyObserver()
     observer._emitter_class = Emitter  # noqa: SLF001 - no public way to choose the emitter

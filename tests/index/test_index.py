@@ -101,11 +101,42 @@ def test_a_corrupt_index_is_rebuilt(tree: Path, tmp_path: Path) -> None:
         assert "mark-milley" in ids(index.search("milley"))
 
 
+class _Trap:
+    """A pickle that creates a file when it is loaded: what a hostile shared index folder could hold."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_state_file_that_would_run_code_is_never_loaded(tree: Path, tmp_path: Path) -> None:
+    """``--index`` may point at a folder others can write: its state table is data, never code."""
+    import pickle
+
+    from dossier.index.state_table import LEGACY_STATE_FILE, STATE_FILE
+
+    ix_dir = tmp_path / "ix"
+    with Index.open(Store(tree), ix_dir) as index:
+        index.reconcile()
+    marker = tmp_path / "ran"
+    trap = pickle.dumps({"version": INDEX_FORMAT_VERSION, "entries": _Trap(marker)})
+    for name in (STATE_FILE, LEGACY_STATE_FILE):
+        (ix_dir / name).write_bytes(trap)
+    with Index.open(Store(tree), ix_dir) as index:
+        assert index.rebuilt_reason == "the index's state file is unreadable"
+        index.reconcile()
+        assert index.counts()[Kind.ACTOR] == 2
+    assert not marker.exists()
+    assert not (ix_dir / LEGACY_STATE_FILE).exists()  # the old pickle is removed, unread
+
+
 def test_a_garbage_state_file_or_a_deleted_cache_is_rebuilt(tree: Path, tmp_path: Path) -> None:
     ix_dir = tmp_path / "ix"
     with Index.open(Store(tree), ix_dir) as index:
         index.reconcile()
-    (ix_dir / "state.pickle").write_bytes(b"\x80\x05garbage")
+    (ix_dir / "state.msgpack").write_bytes(b"\x80\x05garbage")
     with Index.open(Store(tree), ix_dir) as index:
         assert index.rebuilt_reason is not None
         index.reconcile()

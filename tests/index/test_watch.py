@@ -85,6 +85,7 @@ def test_a_moved_grouping_folder_moves_every_entry(live: Index, tree: Path) -> N
     assert len(live.rows(kind="event")) == 2  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_a_burst_of_a_thousand_changes_becomes_searchable(live: Index, tree: Path) -> None:
     for i in range(500):
         actor(tree, f"person-{i:04d}", f"Person {i}", summary=f"Burstword number {i}.")
@@ -146,6 +147,7 @@ print(n)
 """
 
 
+@pytest.mark.slow
 def test_two_processes_never_corrupt_or_crash(live: Index, tree: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     procs = [

@@ -116,6 +116,7 @@ VIEWER = """
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (have_module("dossier.index") and have_module("dossier.watch")
                          and have_module("dossier.importers.timeline")), reason="needs index, watcher and importer")
 def test_two_viewers_and_an_import_at_once(tree: Path, tmp_path: Path) -> None:
@@ -154,6 +155,7 @@ def test_two_viewers_and_an_import_at_once(tree: Path, tmp_path: Path) -> None:
         fresh.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have_module("dossier.index"), reason="needs the index")
 def test_reading_the_index_while_the_watcher_applies_changes(tree: Path) -> None:
     import threading

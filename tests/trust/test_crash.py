@@ -64,7 +64,7 @@ def visible_files(root: Path) -> list[Path]:
 
 WRITER = """
     import sys
-    from dossier.store import Store
+    from dossier.store import Store, atomic_write
     store = Store(sys.argv[1])
     n = store.load("target").data.get("counter", 0)
     print("started", flush=True)
@@ -72,10 +72,11 @@ WRITER = """
         n += 1
         # A different size every time: a torn write could not pass for a whole one.
         store.set_fields("target", {"counter": n, "body": f"{n}-" * (5000 + n % 7 * 3000)})
-        store.write_text("target", "notes.md", f"notes {n}\\n" * (2000 + n % 5 * 1000))
+        atomic_write(store.path("actors/target/notes.md"), (f"notes {n}\\n" * (2000 + n % 5 * 1000)).encode())
 """
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_entry_writes(tree: Path) -> None:
     rng = random.Random(6)
     store = Store(tree)
@@ -122,6 +123,7 @@ CREATOR = """
 """
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_creating_entries(tree: Path) -> None:
     rng = random.Random(7)
     store = Store(tree)
@@ -181,6 +183,7 @@ def big_tree(tree: Path) -> Path:
     return tree
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have_module("dossier.index"), reason="needs the index")
 def test_killed_in_the_middle_of_an_index_rebuild_recovers_by_itself(big_tree: Path, tmp_path: Path) -> None:
     from dossier.index import Index
@@ -262,7 +265,9 @@ def test_a_damaged_index_is_rebuilt_on_the_next_start(tree: Path, tmp_path: Path
     index.reconcile()
     expected = {r.id: r for r in index.rows()}
     index.close()
-    state = tmp_path / "index" / "state.pickle"
+    from dossier.index.state_table import STATE_FILE
+
+    state = tmp_path / "index" / STATE_FILE
     whoosh = tmp_path / "index" / "whoosh"
     if damage == "truncated-state":
         state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])

@@ -16,7 +16,7 @@ import pytest
 from dossier.check import check_tree
 from dossier.model import Kind
 from dossier.review import REVIEW_CODES
-from dossier.store import Store
+from dossier.store import Store, atomic_write
 
 from .conftest import dossier, git_available, have_module
 
@@ -86,7 +86,8 @@ def test_two_clones_edit_the_same_entry_in_different_places_and_merge_cleanly(cl
     alice, bob = clones
     event = "2020-01-03-event-2"
     Store(alice).set_fields(event, {"importance": 9})
-    Store(alice).write_text(event, "alice.md", "Alice's notes.\n")
+    folder = Store(alice).locate(event).folder
+    atomic_write(Store(alice).path(f"{folder}/alice.md"), b"Alice's notes.\n")
     commit_all(alice.parent, "alice")
     git(alice.parent, "push", "origin", "HEAD:main")
     Store(bob).set_fields(event, {"tags": ["seed", "bob"]})
@@ -165,6 +166,7 @@ def test_nothing_the_program_writes_appears_in_git_status(clones: tuple[Path, Pa
     assert status.strip() == "M dossiers/actors/actor-2/profile.toml"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (have_module("dossier.index") and have_module("dossier.watch")), reason="needs the index")
 def test_checkout_of_hundreds_of_entries_under_a_running_watcher_converges(tmp_path: Path) -> None:
     from dossier.index import Index

@@ -159,15 +159,13 @@ def test_the_store_refuses_every_path_outside_the_tree(tree: Path, tmp_path: Pat
     outside = tmp_path / "outside.md"
     outside.write_text("secret\n")
     store = Store(tree)
-    location = store.create(Kind.ACTOR, "someone", {"name": "Someone"})
+    store.create(Kind.ACTOR, "someone", {"name": "Someone"})
     for rel in ("../outside.md", str(outside), "actors/../../outside.md", "/etc/passwd"):
         text_file = store.read_text_file(rel, "someone")
         assert text_file.text is None and text_file.problems[0].code == "outside-tree", rel
         with pytest.raises(StoreError):
             store.path(rel)
     for name in ("../../outside.md", "/tmp/x.md", "../x.md", ".hidden.md", "a/b.md"):
-        with pytest.raises(StoreError):
-            store.write_text(location, name, "overwritten")
         with pytest.raises(StoreError):
             store.create(Kind.ACTOR, "other", {"name": "x"}, texts={name: "overwritten"})
     for folder in ("../escape/x", str(tmp_path / "x"), "actors/../../x"):
@@ -192,8 +190,8 @@ def test_links_out_of_the_tree_are_neither_read_nor_written(tree: Path, tmp_path
     assert {p.code for p in scan.problems} >= {"outside-tree"}
     entry = store.load("linker")
     assert entry.text_files == []
-    with pytest.raises(StoreError):
-        store.write_text("linker", "notes.md", "overwritten")
+    with pytest.raises(StoreError):  # every write goes to store.path() first
+        store.path("actors/linker/notes.md")
     assert (outside / "secret.md").read_text() == "SECRET\n"
     result = dossier("show", "linker", "--tree", tree)
     assert b"SECRET" not in result.stdout and b"root:" not in result.stdout

@@ -113,6 +113,7 @@ def test_a_yaml_billion_laughs_file_is_refused(tree: Path, tmp_path: Path) -> No
     assert check_tree(Store(tree)).problems == []
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_an_import_then_run_again(tree: Path, tmp_path: Path) -> None:
     """Every file whole after the kill; a second run completes the import exactly as one clean run would."""
     timeline = make_timeline(tmp_path / "timeline", 150)

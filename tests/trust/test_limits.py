@@ -92,6 +92,7 @@ def test_a_huge_kind_file_is_refused_by_size(tree: Path) -> None:
     assert check_tree(Store(tree)).problems[0].code == "too-large"
 
 
+@pytest.mark.slow
 def test_a_hundred_thousand_tags(tree: Path) -> None:
     tags = [f"{i:x}" for i in range(100_000)]
     write_entry(tree, "actor", "tagged", 'name = "Tagged"\ntags = [' + ",".join(f'"{t}"' for t in tags) + "]\n")
@@ -103,6 +104,7 @@ def test_a_hundred_thousand_tags(tree: Path) -> None:
     assert json.loads(shown.stdout)["fields"]["tags"] == tags
 
 
+@pytest.mark.slow
 def test_very_long_lines_are_shown_in_part_with_a_note(tree: Path) -> None:
     text = "word " * 1_000_000  # one 5 MB line
     write_entry(tree, "actor", "long", f'name = "{"n" * 200_000}"\n', texts={"notes.md": text})

@@ -190,6 +190,7 @@ def test_random_bytes_in_the_entry_view(tree: Path, tmp_path: Path) -> None:
     asyncio.run(run())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_git_checkout_of_hundreds_of_entries_while_the_browser_runs(tmp_path: Path) -> None:
     from dossier.model import Kind

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.index.writer_lock import FileLock
+from dossier.index.writer_lock import WriterLock
 from dossier.tui.screens.search import SearchScreen
 from tests.tui.conftest import press_for, screen_text, started, wait_until
 
@@ -38,7 +38,7 @@ async def test_fault8_changes_are_kept_while_another_program_writes_the_index(
     app = app_for(mini_tree, watch=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(pilot)
-        other_program = FileLock(tmp_path / "index" / "write.lock")
+        other_program = WriterLock(tmp_path / "index" / "write.lock")
         refused = 0
         acquire = app.index._file_lock.acquire
 

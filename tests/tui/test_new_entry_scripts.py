@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from dossier.tui.screens.new_entry import NewEntryScreen
-from tests.tui.conftest import SIZE, press_for, screen_text, started, wait_until
+from tests.tui.conftest import SIZE, press_for, started, wait_until
 
 
 async def test_new_actor_in_chinese_gets_a_pinyin_id_and_keeps_its_name(mini_tree, app_for) -> None:
@@ -19,13 +19,3 @@ async def test_new_actor_in_chinese_gets_a_pinyin_id_and_keeps_its_name(mini_tre
         assert tomllib.loads(profile.read_text(encoding="utf-8"))["name"] == "习近平"
 
 
-async def test_new_event_without_a_date_says_so_and_writes_nothing(mini_tree, app_for) -> None:
-    app = app_for(mini_tree)
-    before = sorted(p.name for p in (mini_tree / "events").iterdir())
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await press_for(pilot, NewEntryScreen, "n")
-        await pilot.press("down", *"Undated thing", "enter")  # actor -> event, no date
-        await wait_until(pilot, lambda: "needs a date" in screen_text(app))
-        assert isinstance(app.screen, NewEntryScreen)
-    assert sorted(p.name for p in (mini_tree / "events").iterdir()) == before

@@ -1,4 +1,4 @@
-"""The core (model, store, check, index, watch, importers, exporters) never imports Textual.
+"""The core (model, store and its modules, check, index, watch, importers, exporters) never imports Textual.
 
 Like harlequin's test of the same name: the core must stay usable from scripts
 and worker processes without the UI, and import-linter's contract in
@@ -13,7 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = ["model", "store", "check", "safe", "index", "watch", "importers", "exporters", "commands", "cli",
+CORE = ["model", "suggest", "provenance", "policy", "values", "safe", "editor", "userfiles", "atomic", "templates",
+        "store", "check", "index", "watch", "review", "curate", "transliterate", "search_text",
+        "importers", "exporters", "commands", "cli",
         "graph", "githistory", "exporters.chronology", "exporters.graphml"]
 
 
@@ -37,3 +39,19 @@ def test_import_linter_contracts_hold() -> None:
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([lint], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_help_imports_neither_tomlkit_nor_rich_markdown() -> None:
+    """``dossier --help`` and each command's ``--help`` load only what they print (harlequin checks the same)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from dossier.cli import main\n"
+        "from dossier.commands import load_commands\n"
+        "for argv in [['--help']] + [[c.name, '--help'] for c in load_commands()]:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        main(argv)\n"
+        "heavy = ('tomlkit', 'tomli_w', 'rich.markdown', 'markdown_it', 'textual', 'whoosh', 'trafilatura', 'yaml')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

@@ -166,7 +166,7 @@ def test_nothing_is_read_or_written_outside_the_tree(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         store.create(Kind.ACTOR, "x", {"name": "x"}, folder="../x")
     with pytest.raises(StoreError):
-        store.write_text("mark-milley", "../../secret.md", "overwritten")
+        store.create(Kind.ACTOR, "y", {"name": "y"}, texts={"../../secret.md": "overwritten"})
     assert (tmp_path / "secret.md").read_text() == "private"
 
 

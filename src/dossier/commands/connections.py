@@ -9,6 +9,7 @@ from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, Command, Context
 from dossier.commands.path import actor_id, evidence_lines, open_graph, via_arg
+from dossier.graph import GROUP_TITLES, groups
 from dossier.safe import clean
 
 if TYPE_CHECKING:
@@ -27,24 +28,6 @@ def connection_json(graph: Graph, connection: Connection) -> dict[str, Any]:
         "roles": [evidence_json(graph, e) for e in connection.roles],
         "organisations": [{"id": o, "name": graph.title(o)} for o in connection.organisations],
     }
-
-
-def groups(connections: list[Connection]) -> dict[str, list[Connection]]:
-    """The connections by how they connect (one actor may stand in several groups), strongest first."""
-    return {
-        "events": sorted((c for c in connections if c.events), key=lambda c: -len(c.events)),
-        "links": [c for c in connections if c.links],
-        "roles": [c for c in connections if c.roles],
-        "organisations": [c for c in connections if c.organisations],
-    }
-
-
-GROUP_TITLES = {
-    "events": "Events shared",
-    "links": "Links",
-    "roles": "Roles (one holds a role in the other)",
-    "organisations": "Roles in the same organisation",
-}
 
 
 class Connections(Command):

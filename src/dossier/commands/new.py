@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shlex
-import subprocess
 
 from dossier.commands import OK, Command, Context, UsageError
+from dossier.editor import open_in_editor
 from dossier.model import Kind, PartialDate
 from dossier.store import EntryExists, StoreError
 from dossier.templates import NEW_ENTRY_HINTS, new_entry_data, new_entry_id
@@ -58,9 +56,3 @@ class New(Command):
         if args.edit:
             open_in_editor(path)
         return OK
-
-
-def open_in_editor(path: os.PathLike[str] | str) -> int:
-    """Run $VISUAL/$EDITOR (else vi) on a file and wait for it."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    return subprocess.call([*shlex.split(editor), os.fspath(path)])

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 from rich.console import Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, Command, Context, UsageError
 from dossier.model import Entry, Kind
-from dossier.safe import clean, clean_block
+from dossier.safe import SHOW_TEXT_CHARS, clean, clean_block
 from dossier.store import EntryNotFound, Store
-
-
-def _plain(value: Any) -> Any:
-    """A field value as JSON-ready data."""
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+from dossier.values import json_value, value_text
 
 
 def resolve_titles(store: Store, entry: Entry) -> dict[str, dict[str, Any]]:
@@ -68,7 +56,7 @@ def entry_json(store: Store, entry: Entry, texts: bool = True) -> dict[str, Any]
         "title": entry.title,
         "folder": entry.folder,
         "file": entry.main_file,
-        "fields": _plain(entry.data),
+        "fields": json_value(entry.data),
         "references": [
             {"field": r.field, "label": r.label, **resolved[r.target]} for r in entry.references
         ],
@@ -119,12 +107,10 @@ class Show(Command):
         return FINDINGS if data["problems"] else OK
 
 
-#: Characters of one text file that ``show`` lays out for a person (--json gives them all).
-SHOW_TEXT_CHARS = 100_000
-
-
 def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
     """An entry for a person: a header, a field table, references, text files."""
+    from rich.markdown import Markdown  # here: it pulls in markdown-it, and ``--help`` needs neither
+
     out = context.out
     header = Text(clean(entry.title), style="bold")
     header.append(f"  {entry.kind.value} · {entry.id}", style="dim")
@@ -135,13 +121,13 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
     for key, value in entry.data.items():
         if _is_table(key, value):
             continue
-        table.add_row(Text(clean(key)), Text(clean(_format(value))))
+        table.add_row(Text(clean(key)), Text(clean(value_text(value))))
     out.print(table)
     for key, value in entry.data.items():
         if _is_table(key, value) and key != PROVENANCE:
             out.print(Text(f"\n{clean(key)}", style="bold cyan"))
             for item in value:
-                out.print(Text("  • " + clean(", ".join(f"{k}: {_format(v)}" for k, v in item.items()))))
+                out.print(Text("  • " + clean(", ".join(f"{k}: {value_text(v)}" for k, v in item.items()))))
     if data["references"]:
         out.print(Text("\nReferences", style="bold"))
         for ref in data["references"]:
@@ -208,14 +194,6 @@ def _is_table(key: str, value: Any) -> bool:
 
 
 PROVENANCE = "provenance"
-
-
-def _format(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_format(v) for v in value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
 
 
 __all__ = ["Show", "entry_json", "render_entry", "Kind"]

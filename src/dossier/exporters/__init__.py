@@ -7,10 +7,7 @@ timestamps, sorted keys, fixed columns, ``\\n`` line endings).
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from dossier.model import Entry, Kind
 from dossier.store import Store
@@ -27,10 +24,6 @@ class Loaded:
 
     def by_id(self) -> dict[str, Entry]:
         return {entry.id: entry for entry in self.entries}
-
-    def of_kind(self, kind: Kind) -> Iterator[Entry]:
-        return (entry for entry in self.entries if entry.kind is kind)
-
 
 def load_entries(store: Store, with_texts: bool = True) -> Loaded:
     """Every entry whose kind file could be read, sorted by (kind, id); the first of a duplicate id."""
@@ -54,25 +47,3 @@ def load_entries(store: Store, with_texts: bool = True) -> Loaded:
                     found[stamp.path.rsplit("/", 1)[-1]] = text
             texts[entry.id] = dict(sorted(found.items()))
     return Loaded(entries, texts)
-
-
-def plain(value: Any) -> Any:
-    """A TOML value as plain JSON-able data (dates as ISO text)."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    return value
-
-
-def text_of(value: object) -> str:
-    """A field value as one line of text for a table cell or a property."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(text_of(v) for v in value)
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    return str(value)

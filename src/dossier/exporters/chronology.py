@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dossier.exporters import text_of
 from dossier.graph import Grade
 from dossier.model import Entry, Kind, PartialDate, array_of_tables
 from dossier.safe import clean, dumps_json
+from dossier.values import value_text
 
 if TYPE_CHECKING:
     from dossier.index import Index
@@ -117,7 +117,7 @@ class Footnote:
             return [("missing", f"{self.source_id} (no readable source has this id)")]
         found = [("title", self.title)]
         for key in ("outlet", "author", "published", "url"):
-            value = text_of(self.data.get(key))
+            value = value_text(self.data.get(key))
             if value:
                 found.append((key, value))
         found.append(("grade", Grade.of(self.data).words))
@@ -194,7 +194,7 @@ def build(store: Store, event_ids: Sequence[str], title: str, description: str) 
             by_id = by if isinstance(by, str) else ""
             speaker = load(by_id) if by_id else None
             line.accounts.append(Account(by_id, speaker.title if speaker is not None else (by_id or "unattributed"),
-                                         text_of(account.get("claim")), note(account.get("source"))))
+                                         value_text(account.get("claim")), note(account.get("source"))))
         lines.append(line)
     return Chronology(title, description, lines, list(footnotes.values()))
 

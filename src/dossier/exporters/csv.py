@@ -12,8 +12,9 @@ import csv
 import io
 from pathlib import Path
 
-from dossier.exporters import Loaded, text_of
+from dossier.exporters import Loaded
 from dossier.model import Entry, Kind, array_of_tables
+from dossier.values import value_text
 
 COLUMNS = {
     "actors": ["id", "name", "type", "aliases", "summary", "born", "died", "tags", "folder"],
@@ -30,7 +31,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: object) -> str:
-    text = text_of(value)
+    text = value_text(value, "; ")  # "; ": names in a list often hold commas
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from dossier import provenance
-from dossier.exporters import Loaded, text_of
-from dossier.importers.common import looks_like_url
-from dossier.model import Entry, Kind, PartialDate
+from dossier.exporters import Loaded
+from dossier.model import Entry, Kind, PartialDate, looks_like_url
 from dossier.safe import dumps_json
+from dossier.values import value_text
 
 ACTOR_SCHEMA = {"person": "Person", "organization": "Organization", "group": "Organization"}
 DOCUMENT_TYPES = ("document", "book")
@@ -50,7 +50,7 @@ class _Entity:
     def add(self, prop: str, value: object) -> None:
         values = value if isinstance(value, list) else [value]
         for item in values:
-            text = text_of(item).strip() if item is not None else ""
+            text = value_text(item).strip() if item is not None else ""
             if text and text not in self.properties.setdefault(prop, []):
                 self.properties[prop].append(text)
         if not self.properties.get(prop):

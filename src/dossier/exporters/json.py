@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from dossier.exporters import Loaded, plain
+from dossier.exporters import Loaded
 from dossier.model import Entry
 from dossier.safe import dumps_json
+from dossier.values import json_value
 
 
 def entry_json(entry: Entry, loaded: Loaded, by_id: dict[str, Entry]) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def entry_json(entry: Entry, loaded: Loaded, by_id: dict[str, Entry]) -> dict[st
         "kind": entry.kind.value,
         "folder": entry.folder,
         "title": entry.title,
-        "data": plain(entry.data),
+        "data": json_value(entry.data),
         "references": references,
         "texts": loaded.texts.get(entry.id, {}),
     }

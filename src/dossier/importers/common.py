@@ -14,12 +14,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import yaml
 
 from dossier.model import PartialDate, is_hidden
-from dossier.userfiles import MAX_TEXT_BYTES, display, read_user_text
+from dossier.userfiles import FRONT_MATTER, MAX_TEXT_BYTES, display, read_user_text
 
 # The C loader is ~8x faster than the pure-Python one; fall back where libyaml is missing.
 YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _EMPTY_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 
 
@@ -66,7 +65,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str] | None:
     """
     if _EMPTY_FRONT_MATTER.match(text):
         return {}, text[_EMPTY_FRONT_MATTER.match(text).end():]  # type: ignore[union-attr]
-    match = _FRONT_MATTER.match(text)
+    match = FRONT_MATTER.match(text)
     if match is None:
         if text.startswith("---"):
             raise InputError("front matter is not closed by a '---' line")
@@ -229,14 +228,6 @@ def normalise_url(url: str) -> str:
     if query:
         text += "?" + urlencode(query)
     return text
-
-
-def looks_like_url(text: str) -> bool:
-    """True for a web address (with or without ``https://``), False for "Reuters" or "academic research"."""
-    parts = urlsplit(text)
-    if parts.scheme and parts.netloc:
-        return " " not in text
-    return re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:[/?#]\S*)?", text) is not None
 
 
 # ----------------------------------------------------------------- TOML values

@@ -46,7 +46,7 @@ from dossier.index.schema import NAME_MATCH_SCORE, build_schema, current_schema,
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
 from dossier.index.state_table import Record
-from dossier.index.writer_lock import FileLock, IndexBusy
+from dossier.index.writer_lock import IndexBusy, WriterLock
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
 
@@ -116,7 +116,7 @@ class Index:
         self._state_path = index_dir / state_table.STATE_FILE
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
-        self._file_lock = FileLock(index_dir / "write.lock")
+        self._file_lock = WriterLock(index_dir / "write.lock")
         self._records: dict[str, Record] = {}
         self._scan_problems: list[Problem] = []
         self._collection_problems: list[Problem] = []
@@ -215,8 +215,9 @@ class Index:
         self._close_searcher()
         if self._whoosh_dir.exists():
             shutil.rmtree(self._whoosh_dir, ignore_errors=True)
-        with contextlib.suppress(FileNotFoundError):
-            self._state_path.unlink()
+        for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE):
+            with contextlib.suppress(FileNotFoundError):
+                (self.dir / name).unlink()
         self._whoosh_dir.mkdir(parents=True, exist_ok=True)
         self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
         self._records = {}
@@ -361,20 +362,19 @@ class Index:
         Paths may be files or folders, created, modified, deleted or moved (give
         both ends of a move). Only the folders concerned are looked at.
         """
-        paths = {normalise(p) for p in paths}
-        paths.discard(None)
-        if not paths:
+        changed = {n for n in map(normalise, paths) if n is not None}
+        if not changed:
             return Changes()
         with self._writing():
-            if "" in paths or self._full_sync_needed:
+            if "" in changed or self._full_sync_needed:
                 scan = self.store.scan()
                 return self._sync(scan, None, None, full=True)
-            if COLLECTION_FILE in paths:
+            if COLLECTION_FILE in changed:
                 _, self._collection_problems = self.store.collection()
-            scan, scope = partial_scan(self.store, self._records, self._scan_problems, paths)  # type: ignore[arg-type]
-            if scan is None:  # a duplicate id appeared or vanished: only a full scan can tell
+            partial, scope = partial_scan(self.store, self._records, self._scan_problems, changed)
+            if partial is None:  # a duplicate id appeared or vanished: only a full scan can tell
                 return self._sync(self.store.scan(), None, None, full=True)
-            return self._sync(scan, scope, None, full=False)
+            return self._sync(partial, scope, None, full=False)
 
     def _sync(
         self,
@@ -500,7 +500,7 @@ class Index:
                 missing = sum(
                     1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known
                 )
-                rows[entry_id] = Row(*record.row, len(record.problems) + missing)
+                rows[entry_id] = Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
             self._store_cache("_rows", rows, generation)
             return rows
 

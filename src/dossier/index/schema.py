@@ -40,7 +40,7 @@ def build_schema() -> Any:
     from dossier.search_text import transliterating
 
     names = transliterating(StandardAnalyzer(stoplist=None))
-    keywords = dict(lowercase=True, commas=True, scorable=False)
+    keywords: dict[str, Any] = dict(lowercase=True, commas=True, scorable=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         kind=fields.ID(),

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from dossier.index.document import body_fields, flatten, unknown_fields
 from dossier.index.rows import Mention
+from dossier.userfiles import FRONT_MATTER
 
 if TYPE_CHECKING:
     from dossier.index.rows import Row
     from dossier.index.state_table import Record
     from dossier.store import Location, Store
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*$", re.DOTALL | re.MULTILINE)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HEADING_MARK = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
@@ -30,7 +30,7 @@ def prose(text: str) -> str:
     Snippets are cut from this; the index still holds the whole file, so a word found
     only in the front matter still finds the entry.
     """
-    text = _FRONT_MATTER.sub("", text, count=1)
+    text = FRONT_MATTER.sub("", text, count=1)
     text = _HEADING_MARK.sub("", _COMMENT.sub(" ", text))
     return _SPACES.sub(" ", text).strip()
 
@@ -45,7 +45,7 @@ def text_snippet(
     are cleaned (``prose``), not the whole file.
     """
     text = text[:limit]
-    front = _FRONT_MATTER.match(text)
+    front = FRONT_MATTER.match(text)
     start = front.end() if front else 0
     comments = [m.span() for m in _COMMENT.finditer(text, start)] if "<!--" in text else []
     first = None

@@ -4,34 +4,45 @@ Per entry, its files' fingerprint (paths, sizes, mtimes, ctimes, inodes), a cont
 draw, the references it makes, its own problems and its names (:class:`Record`). Reconciling
 with an unchanged tree is then a folder scan and a comparison with this table, so it is read on
 every open and after every write of another process: its load time is on the reconcile path.
+
+The file is MessagePack: data only, so that an index folder someone else can write (``--index``
+on a shared folder) can at worst make us rebuild, never run code, as a pickle could. Arrays are
+read as tuples (``use_list=False``), which is what the records are made of; of JSON, JSON lines,
+SQLite and MessagePack it loaded fastest at 20,000 entries (``bench/bench_state.py``).
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import pickle
 import threading
 import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import msgpack
+
 from dossier.index.schema import schema_signature
-from dossier.model import Kind, Problem
+from dossier.model import Kind, Problem, Severity
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 6  # 5: ctime and inode in fingerprints; 6: words in any script transliterated
+INDEX_FORMAT_VERSION = 7  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated
 #: The state table's file in the index folder.
-STATE_FILE = "state.pickle"
+STATE_FILE = "state.msgpack"
+#: Where index format 4 and older kept the table, as a pickle: removed when the index is rebuilt, never read.
+LEGACY_STATE_FILE = "state.pickle"
 
 #: (st_mtime_ns, st_size) of the state file as last read or written: another process wrote when it differs.
 Stamp = tuple[int, int]
+
+#: Paths from the file system may hold undecodable bytes (as surrogates): kept as they are.
+_UNICODE_ERRORS = "surrogateescape"
 
 
 class Record(NamedTuple):
     """What the state table keeps about one indexed entry.
 
-    A tuple, written to the state file as a plain tuple: loading 20,000 of them is a third of
+    A tuple, written to the state file as a plain array: loading 20,000 of them is a third of
     the time the same records took as objects (the state file is read on every open).
     """
 
@@ -95,6 +106,39 @@ def _crc32(path: str) -> int:
     return crc
 
 
+_KINDS = {kind.value: kind for kind in Kind}
+_RECORD_FIELDS = len(Record._fields)
+_ROW_FIELDS = 11  # Row's fields but the problem count
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
+def _problem(values: tuple[Any, ...]) -> Problem:
+    path, message, code, line, column, entry_id, severity = values
+    return Problem(path, message, code, line, column, entry_id, _SEVERITIES[severity])
+
+
+def _problem_values(problem: Problem) -> tuple[Any, ...]:
+    return (problem.path, problem.message, problem.code, problem.line, problem.column, problem.entry_id,
+            problem.severity.value)
+
+
+def _record(values: tuple[Any, ...], kinds: dict[str, Kind] = _KINDS, new: Any = tuple.__new__) -> Record:
+    # Runs 20,000 times per load: positions, not names; the row's kind (its second field) back to a Kind.
+    row = values[4]
+    problems = values[6]
+    if len(values) != _RECORD_FIELDS or len(row) != _ROW_FIELDS:
+        raise ValueError("not a state table record")
+    return new(Record, (
+        values[0], kinds[values[1]], values[2], values[3], (row[0], kinds[row[1]], *row[2:]), values[5],
+        tuple(map(_problem, problems)) if problems else (), values[7], values[8],
+    ))
+
+
+def _record_values(record: Record) -> tuple[Any, ...]:
+    problems = tuple(_problem_values(p) for p in record.problems)
+    return (*record[:6], problems, *record[7:])
+
+
 def read_state(path: Path) -> dict[str, Any]:
     """The state table in ``path``: a dict with ``version``, ``schema``, ``entries`` (id -> Record),
     ``scan_problems``, ``collection_problems`` and ``_stamp``. Raises on a truncated or foreign file."""
@@ -106,12 +150,13 @@ def read_state(path: Path) -> dict[str, Any]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        state = pickle.loads(data)
+        state = msgpack.unpackb(data, use_list=False, unicode_errors=_UNICODE_ERRORS)
         if not isinstance(state, dict):
             raise ValueError("not a state table")
         if state.get("version") == INDEX_FORMAT_VERSION:
-            make = Record._make
-            state["entries"] = {entry_id: make(values) for entry_id, values in state["entries"].items()}
+            state["entries"] = {entry_id: _record(values) for entry_id, values in state["entries"].items()}
+            state["scan_problems"] = [_problem(p) for p in state.get("scan_problems", ())]
+            state["collection_problems"] = [_problem(p) for p in state.get("collection_problems", ())]
     finally:
         if collecting:
             gc.enable()
@@ -132,14 +177,14 @@ def write_state(
         "version": INDEX_FORMAT_VERSION,
         "schema": schema_signature(),
         "tree": str(tree),
-        "entries": {entry_id: tuple(record) for entry_id, record in records.items()},
-        "scan_problems": scan_problems,
-        "collection_problems": collection_problems,
+        "entries": {entry_id: _record_values(record) for entry_id, record in records.items()},
+        "scan_problems": [_problem_values(p) for p in scan_problems],
+        "collection_problems": [_problem_values(p) for p in collection_problems],
         "segments": segments or {},
     }
     tmp = path.with_name(f".state.{os.getpid()}.{threading.get_ident()}.tmp")
     with tmp.open("wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.write(msgpack.packb(state, use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
     os.replace(tmp, path)
     st = path.stat()
     return (st.st_mtime_ns, st.st_size)

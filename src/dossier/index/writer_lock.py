@@ -1,57 +1,46 @@
 """The index's writer lock: one writer at a time, across processes.
 
 Inside a process, :class:`~dossier.index.core.Index` serialises writers with a thread lock; between
-processes, this advisory file lock (``write.lock`` in the index folder) is taken with a timeout and
-retried, so that a second program on the same tree reads what is there and never meets Whoosh's own lock.
+processes, this lock on ``write.lock`` in the index folder (``filelock``: ``flock`` on POSIX, ``msvcrt``
+on Windows) is taken with a timeout, so that a second program on the same tree reads what is there
+and never meets Whoosh's own lock. Only the index folder is locked this way: the store's per-file
+lock on a user's file (``dossier.atomic``) must never create, truncate or remove that file.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
+
+import filelock
 
 
 class IndexBusy(RuntimeError):
     """Another process holds the index for writing longer than we were willing to wait."""
 
 
-class FileLock:
-    """An advisory lock between processes (fcntl); a no-op where fcntl is missing."""
+#: How often a waiting writer tries again (another writer's commit takes tens of milliseconds).
+POLL_SECONDS = 0.01
+
+
+class WriterLock:
+    """The inter-process lock of one index folder; re-entrant within the process that holds it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd: int | None = None
+        # One lock for the whole Index, whichever thread writes: the Index's own thread lock
+        # already lets one thread at a time in.
+        self._lock = filelock.FileLock(path, thread_local=False)
 
     def acquire(self, timeout: float) -> bool:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX: Whoosh's own lock still guards
-            return True
+        """Take the lock, waiting up to ``timeout`` seconds; False when another process kept it."""
         # The index folder may have been deleted under a running program: it is made again.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self._fd = fd
-                return True
-            except OSError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    return False
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
+        try:
+            self._lock.acquire(timeout=timeout, poll_interval=POLL_SECONDS)
+        except filelock.Timeout:
+            return False
+        return True
 
     def release(self) -> None:
-        if self._fd is None:
-            return
-        import fcntl
-
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        os.close(self._fd)
-        self._fd = None
-
-
+        if self._lock.is_locked:
+            self._lock.release()

@@ -2,9 +2,11 @@
 
 :func:`make_app` builds the app (the CLI and the tests share it); :func:`run_app`
 runs it. At start the first screen appears at once; the index is opened and
-reconciled in a thread worker, then the file watcher keeps it current. All
-index work runs in the one exclusive "index" worker group and reports back as
-messages.
+reconciled in a thread worker, then the file watcher keeps it current. Index
+work runs in thread workers of the "index" group: opening and reconciling
+exclusively (a new one cancels the one before), applying the watcher's changes
+not (a cancelled apply would drop its paths; the index serialises its writes
+itself). Results come back as messages.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ class DossierApp(App[int]):
         if self.index is not None:
             self.browser.set_status(index_state=self.index.state)
 
-    # -- the index (one exclusive worker group, results as messages)
+    # -- the index (thread workers of the "index" group, results as messages)
 
     @work(thread=True, exclusive=True, group="index")
     def open_index(self) -> None:

@@ -13,9 +13,13 @@ from typing import TYPE_CHECKING, Any
 from dossier import policy
 from dossier.model import Entry, Kind, Problem
 from dossier.store import EntryNotFound, Location, Store, TextFile
+from dossier.values import value_text
 
 if TYPE_CHECKING:
     from dossier.index import Backlink, Index, Mention, Row
+
+#: The browser's short name for the one value formatter, :func:`dossier.values.value_text`.
+plain = value_text
 
 #: More backlinks than this are summarised (the timeline lists them all).
 MAX_BACKLINKS = 200
@@ -137,18 +141,3 @@ def _index_problems(index: Index, entry_id: str) -> list[Problem]:
 def title_of_id(entry_id: str) -> str:
     """A readable title for an entry created from a missing id."""
     return entry_id.replace("-", " ").strip().capitalize() or entry_id
-
-
-def plain(value: Any) -> str:
-    """A field value as one line of text."""
-    import datetime as dt
-
-    if isinstance(value, list):
-        return ", ".join(plain(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {plain(v)}" for k, v in value.items())
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

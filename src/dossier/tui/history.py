@@ -54,9 +54,3 @@ class History:
             return
         del self.places[self.position]
         self.position = min(self.position, len(self.places) - 1)
-
-    def forget(self, entry_ids: set[str] | frozenset[str]) -> None:
-        """Forget places whose entries were removed, keeping the current one if it survives."""
-        current = self.current
-        self.places = [p for p in self.places if p.entry_id not in entry_ids or p is current]
-        self.position = self.places.index(current) if current in self.places else len(self.places) - 1

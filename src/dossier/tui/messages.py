@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -66,8 +66,7 @@ class EntryLoaded(Message):
 
 
 class EntryMissing(Message):
-    def __init__(self, entry_id: str, step: int, extra: Any = None) -> None:
+    def __init__(self, entry_id: str, step: int) -> None:
         super().__init__()
         self.entry_id = entry_id
         self.step = step
-        self.extra = extra

@@ -508,7 +508,7 @@ class BrowserScreen(CurationActions, Screen[None]):
             return
         from textual.app import SuspendNotSupported
 
-        from dossier.commands.new import open_in_editor
+        from dossier.editor import open_in_editor
 
         main_file = data.entry.main_file
         path = self.dossier.store.path(main_file)

@@ -203,7 +203,7 @@ EVIDENCE_SHOWN = 2
 
 def connection_page(graph: Graph, connections: list[Connection]) -> list[Link | str]:
     """Connected actors under a heading per way of connecting; an actor in several groups is listed once."""
-    from dossier.commands.connections import GROUP_TITLES, groups
+    from dossier.graph import GROUP_TITLES, groups
 
     items: list[Link | str] = []
     listed: set[str] = set()

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from dossier import provenance
 from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, array_of_tables, is_valid_id
-from dossier.safe import clean, clean_block
+from dossier.safe import SHOW_TEXT_CHARS, clean, clean_block
 from dossier.tui.entry_data import EntryData, plain
 from dossier.tui.screens.curate import CURATION_BINDINGS
 
@@ -559,9 +559,6 @@ class EntryView(VerticalScroll, can_focus=True):
             if text_file.text is None:
                 yield Static(Text("(not shown: see the problems above)", style="italic"))
                 continue
-            # Imported here: commands.show pulls in markdown-it, which is slow to import.
-            from dossier.commands.show import SHOW_TEXT_CHARS
-
             # Layout runs on the UI thread at ~300 KB/s: a huge file would freeze the browser.
             text = text_file.text
             rest = len(text) - SHOW_TEXT_CHARS
