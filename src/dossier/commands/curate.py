@@ -9,23 +9,14 @@ finishes it.
 from __future__ import annotations
 
 import argparse
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 
 from dossier.commands import OK, Command, Context, UsageError
-from dossier.curate import (
-    CurationError,
-    Plan,
-    apply,
-    plan_alias,
-    plan_cite,
-    plan_link,
-    plan_merge,
-    plan_rename,
-    resumable,
-    update_index,
-)
+
+if TYPE_CHECKING:  # dossier.curate imports tomlkit, which `dossier --help` must not load
+    from dossier.curate import Plan
 from dossier.safe import clean, clean_block
 from dossier.store import Store
 
@@ -61,9 +52,11 @@ class _Curation(Command):
         raise NotImplementedError
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier import curate
+
         store = context.store()
         try:
-            plan = resumable(store, self.name, self.key_args(args))
+            plan = curate.resumable(store, self.name, self.key_args(args))
             resumed = plan is not None
             if plan is None:
                 plan = self.plan(store, args)
@@ -74,10 +67,10 @@ class _Curation(Command):
                     self._print_plan(context, plan, resumed)
                     print_diff(context, plan.diff())
                 return OK
-            paths = apply(store, plan)
-        except CurationError as exc:
+            paths = curate.apply(store, plan)
+        except curate.CurationError as exc:
             raise UsageError(str(exc)) from None
-        update_index(store, paths, context.index_dir)
+        curate.update_index(store, paths, context.index_dir)
         if args.json:
             context.print_json({**plan.to_json(), "applied": True, "resumed": resumed})
         else:
@@ -115,7 +108,9 @@ class Rename(_Curation):
         return [args.old, args.new]
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_rename(store, args.old, args.new)
+        from dossier import curate
+
+        return curate.plan_rename(store, args.old, args.new)
 
 
 class Merge(_Curation):
@@ -140,7 +135,9 @@ class Merge(_Curation):
         return [args.keep, *args.others]
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_merge(store, args.keep, args.others, args.reason)
+        from dossier import curate
+
+        return curate.plan_merge(store, args.keep, args.others, args.reason)
 
 
 class _ListEdit(_Curation):
@@ -170,7 +167,9 @@ class Link(_ListEdit):
     values_arg = ("actor", "actor ids to add")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_link(store, args.entry, args.values)
+        from dossier import curate
+
+        return curate.plan_link(store, args.entry, args.values)
 
 
 class Unlink(Link):
@@ -183,7 +182,9 @@ class Unlink(Link):
     values_arg = ("actor", "actor ids to remove")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_link(store, args.entry, args.values, remove=True)
+        from dossier import curate
+
+        return curate.plan_link(store, args.entry, args.values, remove=True)
 
 
 class Alias(_ListEdit):
@@ -198,7 +199,9 @@ class Alias(_ListEdit):
     values_arg = ("name", "names to add")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_alias(store, args.entry, args.values)
+        from dossier import curate
+
+        return curate.plan_alias(store, args.entry, args.values)
 
 
 class Cite(_ListEdit):
@@ -213,4 +216,6 @@ class Cite(_ListEdit):
     values_arg = ("source", "source ids to add")
 
     def plan(self, store: Store, args: argparse.Namespace) -> Plan:
-        return plan_cite(store, args.entry, args.values)
+        from dossier import curate
+
+        return curate.plan_cite(store, args.entry, args.values)

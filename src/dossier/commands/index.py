@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from dossier.commands import OK, USAGE, Command, Context
+from dossier.commands import OK, USAGE, Command, Context, UsageError
 from dossier.safe import clean
 from dossier.store import Store
 
@@ -27,9 +27,9 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     When another program (a running TUI) is writing the index, waits a little,
     then reads the index as it is: that program keeps it current.
     """
-    from dossier.index import Index, IndexBusy
+    from dossier.index import IndexBusy, IndexWriteError
 
-    index = Index.open(store, context.index_dir)
+    index = _open(store, context)
     report_rebuild(context, index)
     if reconcile:
         try:
@@ -38,7 +38,19 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
             context.err.print(
                 Text("dossier: the index is being updated by another program; searching it as it is", style="yellow")
             )
+        except IndexWriteError as exc:
+            context.err.print(Text(f"dossier: {clean(str(exc))}", style="yellow"))
     return index
+
+
+def _open(store: Store, context: Context) -> Index:
+    """Open the tree's index; an index folder that cannot even be created is a usage error (exit 2)."""
+    from dossier.index import Index, IndexWriteError
+
+    try:
+        return Index.open(store, context.index_dir)
+    except IndexWriteError as exc:
+        raise UsageError(str(exc)) from None
 
 
 #: Reasons to rebuild that are routine, not news to the user.
@@ -98,10 +110,10 @@ class IndexCommand(Command):
         parser.add_argument("--watch", action="store_true", help="keep the index current until Ctrl-C")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
-        from dossier.index import Index, IndexBusy
+        from dossier.index import IndexBusy, IndexWriteError
 
         store = context.store()
-        index = Index.open(store, context.index_dir)
+        index = _open(store, context)
         # Watch before reconciling: a file saved between the reconcile and the watcher's start
         # would otherwise wait for the next run (the watcher applies it after; applying is idempotent).
         watcher = _start_watcher(context, index, args.json) if args.watch else None
@@ -115,6 +127,11 @@ class IndexCommand(Command):
             if watcher is not None:
                 watcher.stop()
             context.err.print("dossier: another program is updating this index; try again later", markup=False)
+            return USAGE
+        except IndexWriteError as exc:
+            if watcher is not None:
+                watcher.stop()
+            context.err.print(Text(f"dossier: {clean(str(exc))}"))
             return USAGE
         elapsed = time.monotonic() - started
         counts = index.counts()

@@ -21,7 +21,7 @@ from dossier.index.query import QueryError, parse_query
 from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row
 from dossier.index.schema import build_schema
 from dossier.index.state_table import INDEX_FORMAT_VERSION
-from dossier.index.writer_lock import IndexBusy
+from dossier.index.writer_lock import IndexBusy, IndexWriteError
 from dossier.model import Reference, iter_references
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Hits",
     "Index",
     "IndexBusy",
+    "IndexWriteError",
     "Mention",
     "QueryError",
     "Reference",

@@ -46,7 +46,7 @@ from dossier.index.schema import NAME_MATCH_SCORE, build_schema, current_schema,
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
 from dossier.index.state_table import Record
-from dossier.index.writer_lock import IndexBusy, WriterLock
+from dossier.index.writer_lock import IndexBusy, IndexWriteError, WriterLock
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
 
@@ -175,7 +175,17 @@ class Index:
             return "the index format changed"
         damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
         if damaged is not None:
-            return f"the index was damaged ({damaged} changed or vanished since it was written)"
+            # Another process may have committed between our reading the state and the stat (its
+            # merge removes segments): only a mismatch seen while no one writes is damage.
+            if not self._file_lock.acquire(WRITE_WAIT):
+                return None if self._whoosh_dir.is_dir() else "the index folder was deleted"
+            try:
+                state = self._read_state()
+                damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
+            finally:
+                self._file_lock.release()
+            if damaged is not None:
+                return f"the index was damaged ({damaged} changed or vanished since it was written)"
         try:
             ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
             with retry_vanished(ix.searcher) as searcher:
@@ -218,8 +228,11 @@ class Index:
         for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE):
             with contextlib.suppress(FileNotFoundError):
                 (self.dir / name).unlink()
-        self._whoosh_dir.mkdir(parents=True, exist_ok=True)
-        self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
+        try:
+            self._whoosh_dir.mkdir(parents=True, exist_ok=True)
+            self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
+        except OSError as exc:
+            raise IndexWriteError(self.dir, exc, self._remove_partial_files()) from exc
         self._records = {}
         self._scan_problems = []
         self._collection_problems = []
@@ -247,11 +260,14 @@ class Index:
         self._reset_locked()
 
     def _write_state(self) -> None:
-        self._segments = state_table.segment_stamps(self._whoosh_dir, self._segments)
-        self._state_stamp = state_table.write_state(
-            self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems,
-            self._segments,
-        )
+        try:
+            self._segments = state_table.segment_stamps(self._whoosh_dir, self._segments)
+            self._state_stamp = state_table.write_state(
+                self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems,
+                self._segments,
+            )
+        except OSError as exc:
+            raise IndexWriteError(self.dir, exc) from exc
         self._written_problems = (list(self._scan_problems), list(self._collection_problems))
 
     def _refresh_from_disk(self) -> None:
@@ -463,10 +479,14 @@ class Index:
                 # rewrite the whole index once more (it doubled a rebuild's time).
                 writer.commit()
                 writer = None
-        except BaseException:
+        except BaseException as exc:
             if writer is not None:
                 with contextlib.suppress(Exception):
                     writer.cancel()
+            if isinstance(exc, OSError):
+                # A full or read-only disk: the segment files written so far would keep the disk full.
+                freed = self._remove_partial_files()
+                raise IndexWriteError(self.dir, exc, freed) from exc
             raise
         self._records = records
         self._write_state()
@@ -475,6 +495,26 @@ class Index:
             self._full_sync_needed = False
         self._state_text = "up to date"
         return Changes(frozenset(added), frozenset(changed), frozenset(removed))
+
+    def _remove_partial_files(self) -> int:
+        """Delete the Whoosh files no committed segment uses (a write that failed half-way); how many."""
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.index import TOC
+
+        try:
+            toc = TOC.read(FileStorage(str(self._whoosh_dir)), "MAIN")
+            live = {segment.segment_id() for segment in toc.segments}
+        except Exception:  # no readable table of contents: leave everything for the rebuild
+            return 0
+        removed = 0
+        for entry in os.scandir(self._whoosh_dir):
+            name = entry.name
+            if name.startswith("_MAIN_") or name.endswith("LOCK") or any(segid in name for segid in live):
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+        return removed
 
     def _write_state_if_changed(self) -> None:
         # With nothing re-indexed, the stamp table is unchanged; problems may have changed. Writing
@@ -702,8 +742,16 @@ class Index:
         try:
             with self._read_lock:
                 return run(self._get_searcher())
-        except damage_errors() as exc:
-            reason = self._damage() or f"the index was damaged ({type(exc).__name__}: {exc})"
+        except damage_errors():
+            pass
+        # Once more with a fresh searcher: another process's commit racing this read passes now,
+        # and a rebuild of a large index is too costly to start on a transient error.
+        with self._read_lock:
+            self._close_searcher()
+            try:
+                return run(self._get_searcher())
+            except damage_errors() as exc:
+                reason = self._damage() or f"the index was damaged ({type(exc).__name__}: {exc})"
         self.recover(reason)
         with self._read_lock:
             return run(self._get_searcher())

@@ -13,6 +13,7 @@ SQLite and MessagePack it loaded fastest at 20,000 entries (``bench/bench_state.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import threading
@@ -183,8 +184,13 @@ def write_state(
         "segments": segments or {},
     }
     tmp = path.with_name(f".state.{os.getpid()}.{threading.get_ident()}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(msgpack.packb(state, use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(msgpack.packb(state, use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # a full disk must not stay full of our half-written file
+        raise
     st = path.stat()
     return (st.st_mtime_ns, st.st_size)

@@ -9,6 +9,8 @@ lock on a user's file (``dossier.atomic``) must never create, truncate or remove
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import filelock
@@ -16,6 +18,23 @@ import filelock
 
 class IndexBusy(RuntimeError):
     """Another process holds the index for writing longer than we were willing to wait."""
+
+
+class IndexWriteError(RuntimeError):
+    """The index folder could not be written (a full or read-only disk); the index is as it was."""
+
+    def __init__(self, folder: Path, error: OSError, freed: int = 0) -> None:
+        self.folder = folder
+        self.error = error
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        if error.errno == errno.ENOSPC:
+            reason = "the disk is full"
+        elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            reason = "the folder cannot be written"
+        freed_text = f"; the {freed} partly written file(s) were removed" if freed else ""
+        super().__init__(f"the index in {folder} could not be updated: {reason}{freed_text}. "
+                         "It still answers with what it held; free some space (or choose another folder "
+                         "with --index / DOSSIER_INDEX) and run `dossier index`")
 
 
 #: How often a waiting writer tries again (another writer's commit takes tens of milliseconds).
