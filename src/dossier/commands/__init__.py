@@ -26,7 +26,7 @@ from dossier.store import Store
 OK, FINDINGS, USAGE = 0, 1, 2
 
 #: Modules of this package that hold commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("check", "show", "new", "search", "index", "import_", "export")
+COMMAND_MODULES = ("check", "show", "new", "search", "index", "import_", "export", "git", "sync", "merge_file")
 
 
 class UsageError(Exception):
