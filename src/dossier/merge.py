@@ -218,8 +218,12 @@ class _Merger:
                 self.container(b, o, t, (*path, key))
             elif _is_words(b, o, t):
                 self.words(b, o, t, ours, key)
-            elif _is_tables(b, o, t) and isinstance(o, AoT):
-                self.tables(b, o, t, (*path, key))
+            elif _is_tables(b, o, t) and (isinstance(o, AoT) or o is _MISSING):
+                if o is _MISSING:
+                    ours[key] = tomlkit.aot()
+                self.tables(b, ours[key], t, (*path, key))
+                if not len(ours[key]):
+                    del ours[key]
             else:
                 self.conflict(ours, key, o, t, (*path, key))
 
