@@ -360,13 +360,14 @@ def _report_conflicts(repo: Path, tree: Path, paths: list[str], report: SyncRepo
             text = (repo / path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = None
-        keys = [key for _, _, names in conflict_keys(text) for key in names] if text is not None else []
+        found = conflict_keys(text) if text is not None else []
+        keys = [key for _, _, names in found for key in names] if path.endswith(".toml") else []
         report.conflicts.append(
             {
                 "path": path,
                 "entry": _entry_of(repo, tree, path),
                 "keys": keys,
-                "lines": [start for start, _, _ in conflict_keys(text)] if text is not None else [],
+                "lines": [start for start, _, _ in found],
                 "deleted": text is None,
             }
         )

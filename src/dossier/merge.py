@@ -366,6 +366,7 @@ _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
 _OPEN = re.compile(r"^<{7}(?: |$)")
 _CLOSE = re.compile(r"^>{7}(?: |$)")
+_SEPARATOR = re.compile(r"^(={7}|\|{7})(?: |$)")
 
 
 def conflict_keys(text: str) -> list[tuple[int, int | None, list[str]]]:
@@ -377,12 +378,18 @@ def conflict_keys(text: str) -> list[tuple[int, int | None, list[str]]]:
     found: list[tuple[int, int | None, list[str]]] = []
     lines = text.splitlines()
     table = ""
+    array = ""  # the key of a multi-line array the line is in, to name a conflict between its items
     i = 0
     while i < len(lines):
         line = lines[i]
         header = _HEADER.match(line)
         if header and not line.lstrip().startswith("[\""):
-            table = header.group(1)
+            table, array = header.group(1), ""
+        elif key := _KEY.match(line):
+            value = line[key.end():].split("#", 1)[0]
+            array = key.group(1).strip('"') if value.count("[") > value.count("]") else ""
+        elif line.lstrip().startswith("]"):
+            array = ""
         if not _OPEN.match(line):
             i += 1
             continue
@@ -394,12 +401,18 @@ def conflict_keys(text: str) -> list[tuple[int, int | None, list[str]]]:
             keys = [labelled.group("key")]
         else:
             keys = []
+            whole_table = False  # keys after a table's header inside the block belong to that table
             for inner in body:
-                if (h := _HEADER.match(inner)) and not _KEY.match(inner):
-                    keys.append(f"[{h.group(1)}]")
-                elif k := _KEY.match(inner):
+                if _SEPARATOR.match(inner):
+                    whole_table = False
+                elif (h := _HEADER.match(inner)) and not _KEY.match(inner):
+                    keys.append(h.group(1))
+                    whole_table = True
+                elif (k := _KEY.match(inner)) and not whole_table:
                     name = k.group(1).strip('"')
                     keys.append(f"{table}.{name}" if table else name)
+            if not keys and array:
+                keys.append(f"{table}.{array}" if table else array)
             keys = list(dict.fromkeys(keys))
         found.append((start + 1, end + 1 if end is not None else None, keys))
         i = (end if end is not None else len(lines)) + 1
