@@ -289,3 +289,12 @@ def test_a_conflicted_file_names_every_key_in_conflict(side: str) -> None:
     theirs = EVENT.replace("importance = 9", "importance = 2").replace('desk = "national"', 'desk = "b"')
     text = merge_texts(EVENT, ours, theirs).text if side == "ours" else merge_texts(EVENT, theirs, ours).text
     assert [keys for _, _, keys in conflict_keys(text)] == [["importance"], ["desk"]]
+
+
+def test_conflicts_left_by_git_line_merge_are_named_by_array_key_and_table() -> None:
+    text = (
+        'title = "T"\nactors = [\n  "x",\n<<<<<<< HEAD\n  "y",\n=======\n  "z",\n>>>>>>> origin/main\n]\n\n'
+        '[[links]]\nto = "q"\n<<<<<<< HEAD\nrel = "a"\n=======\nrel = "b"\n>>>>>>> origin/main\n'
+        '<<<<<<< HEAD\n\n[[accounts]]\nby = "x"\nsource = "s"\n=======\n>>>>>>> origin/main\n'
+    )
+    assert conflict_keys(text) == [(4, 8, ["actors"]), (13, 17, ["links.rel"]), (18, 24, ["accounts"])]
