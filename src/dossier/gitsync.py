@@ -11,6 +11,9 @@ the entries and keys.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import json
 import os
 import shlex
 import subprocess
@@ -26,6 +29,8 @@ from dossier.store import atomic_write
 DRIVER = "dossier"
 #: The lines of ``.gitattributes`` that send the kind files to the driver, at any depth.
 ATTRIBUTES = tuple(f"{name} merge={DRIVER}" for name in KIND_FILES)
+#: The last sync's report, inside the repository's git folder (never in the tree, never committed).
+LAST_SYNC = "dossier-sync.json"
 #: How many times sync merges again when someone pushed between its merge and its push.
 PUSH_ATTEMPTS = 3
 
@@ -202,7 +207,45 @@ class SyncReport:
 
 
 def sync(tree: Path, message: str | None = None) -> SyncReport:
-    """Commit the tree's changes, merge the remote's with the driver, check, push."""
+    """Commit the tree's changes, merge the remote's with the driver, check, push; the report is kept."""
+    report = _sync(tree, message)
+    with contextlib.suppress(OSError, GitError):  # the record is a convenience for the browser
+        git_dir = Path(git(report.repository, "rev-parse", "--absolute-git-dir").stdout.strip())
+        record = {**report.to_json(), "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        atomic_write(git_dir / LAST_SYNC, json.dumps(record, indent=2).encode("utf-8"), sync=False)
+    return report
+
+
+def last_sync(tree: Path) -> dict[str, Any] | None:
+    """The report of the last sync of the repository that holds ``tree``, if there was one."""
+    repo = find_repository(tree)
+    if repo is None:
+        return None
+    try:
+        git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").stdout.strip())
+        record = json.loads((git_dir / LAST_SYNC).read_text(encoding="utf-8"))
+    except (OSError, GitError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def describe_sync(record: dict[str, Any]) -> str:
+    """One line on a sync's outcome, for the browser's status bar."""
+    try:
+        at = " " + dt.datetime.fromisoformat(str(record["at"])).astimezone().strftime("%d %b %H:%M")
+    except (KeyError, ValueError):
+        at = ""  # a sync just made in the browser, or a record from another version
+    conflicts = record.get("conflicts") or []
+    if conflicts:
+        keys = [f"{c.get('entry')}: {', '.join(c.get('keys') or []) or 'lines'}" for c in conflicts[:2]]
+        more = f" and {len(conflicts) - 2} more" if len(conflicts) > 2 else ""
+        return f"sync{at} stopped: conflict in {'; '.join(keys)}{more}"
+    done = "pushed" if record.get("pushed") else "committed (no remote)" if not record.get("remote") else "not pushed"
+    merged = len(record.get("merged") or [])
+    return f"synced{at}: {done}" + (f", {merged} entr{'y' if merged == 1 else 'ies'} merged in" if merged else "")
+
+
+def _sync(tree: Path, message: str | None) -> SyncReport:
     repo = find_repository(tree)
     if repo is None:
         raise GitError(f"{tree} is not in a git repository (run 'git init' or clone one first)")
