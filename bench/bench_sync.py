@@ -40,6 +40,12 @@ from common import REPO, append_to_readme, machine  # noqa: E402
 from dossier.gitsync import GitError, setup, sync  # noqa: E402
 
 SCALARS = {"importance", "status"}
+RESOLUTIONS = {
+    "ours": "a stopped sync is resolved by keeping the local side of every conflict block (the hurried way), "
+    "then synced again.",
+    "both": "a stopped sync is resolved by keeping both sides of every conflict block where the file stays TOML "
+    "(the careful way), else the local side, then synced again.",
+}
 RELS = ["worked with", "public rift with", "reported to", "criticized", "advised"]
 STATUSES = ["reported", "confirmed", "disputed", "debunked"]
 GIT_ENV = {
@@ -191,13 +197,25 @@ class Clone:
         self.additions.append(("line", self._rel(notes), line))
 
 
-def keep_ours(text: str) -> str:
-    """Every conflict block replaced by its first side: the hurried resolution."""
-    return re.sub(r"^<{7}[^\n]*\n(.*?)^(?:\|{7}[^\n]*\n.*?)?={7}\n.*?^>{7}[^\n]*\n", r"\1", text,
-                  flags=re.MULTILINE | re.DOTALL)
+_BLOCK = re.compile(r"^<{7}[^\n]*\n(.*?)^(?:\|{7}[^\n]*\n.*?)?={7}\n(.*?)^>{7}[^\n]*\n", re.MULTILINE | re.DOTALL)
 
 
-def run_sync(clone: Clone, outcome: Outcome) -> None:
+def resolve(text: str, policy: str, toml: bool) -> str:
+    """Every conflict block replaced the way a person would: ``ours`` keeps the local side (the
+    hurried way); ``both`` keeps both sides' lines, unless that breaks the TOML, then the local side."""
+    ours = _BLOCK.sub(r"\1", text)
+    if policy == "ours":
+        return ours
+    both = _BLOCK.sub(r"\1\2", text)
+    if toml:
+        try:
+            tomllib.loads(both)
+        except tomllib.TOMLDecodeError:
+            return ours
+    return both
+
+
+def run_sync(clone: Clone, outcome: Outcome, policy: str = "ours") -> None:
     outcome.syncs += 1
     report = sync(clone.tree)
     if report.ok:
@@ -205,13 +223,15 @@ def run_sync(clone: Clone, outcome: Outcome) -> None:
     outcome.stopped += 1
     for conflict in report.conflicts:
         path = report.repository / conflict["path"]
-        if path.suffix == ".md":
+        if path.suffix == ".toml":
+            keys = conflict["keys"] or ["(lines)"]
+            outcome.keys += len(keys)
+            outcome.not_scalar += sum(1 for k in keys if k not in SCALARS)
+        else:
             outcome.note_conflicts += 1
-        keys = conflict["keys"] or ["(lines)"]
-        outcome.keys += len(keys)
-        outcome.not_scalar += sum(1 for k in keys if k not in SCALARS)
         if path.exists():
-            path.write_text(keep_ours(path.read_text(encoding="utf-8")), encoding="utf-8")
+            text = resolve(path.read_text(encoding="utf-8"), policy, path.suffix == ".toml")
+            path.write_text(text, encoding="utf-8")
         else:
             git(report.repository, "rm", "-q", "--", conflict["path"])
     again = sync(clone.tree)
@@ -249,7 +269,7 @@ def lost(tree: Path, additions: list[tuple[Any, ...]], outcome: Outcome) -> None
                 outcome.lost_examples.append(f"{rel}: {addition[2:]}")
 
 
-def simulate(source: Path, mode: str, clones: int, edits: int, every: int, seed: int) -> Outcome:
+def simulate(source: Path, mode: str, clones: int, edits: int, every: int, seed: int, policy: str) -> Outcome:
     rng = random.Random(seed)
     outcome = Outcome()
     additions: list[tuple[Any, ...]] = []
@@ -273,10 +293,10 @@ def simulate(source: Path, mode: str, clones: int, edits: int, every: int, seed:
             for person in people:
                 for _ in range(every):
                     person.edit()
-                run_sync(person, outcome)
+                run_sync(person, outcome, policy)
         for _ in range(2):  # everyone takes everyone's last pushes
             for person in people:
-                run_sync(person, outcome)
+                run_sync(person, outcome, policy)
         heads = {git(p.tree.parent, "rev-parse", "HEAD") for p in people}
         if len(heads) != 1:
             raise RuntimeError("the clones did not converge")
@@ -291,6 +311,8 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=10, help="edits between two syncs of one clone")
     parser.add_argument("--generate", type=int, default=0, help="a generated tree of N entries instead of the sample")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--resolve", choices=["ours", "both"], default="ours",
+                        help="how a stopped sync is resolved: keep the local side, or both sides where that is TOML")
     parser.add_argument("--write", action="store_true", help="append the table to bench/README.md")
     args = parser.parse_args()
     os.environ.update(GIT_ENV)
@@ -307,7 +329,7 @@ def main() -> None:
         results = {}
         for mode in ("lines", "driver"):
             try:
-                results[mode] = simulate(source, mode, args.clones, args.edits, args.every, args.seed)
+                results[mode] = simulate(source, mode, args.clones, args.edits, args.every, args.seed, args.resolve)
             except (GitError, RuntimeError) as exc:
                 sys.exit(f"{mode}: {exc}")
             print(mode, results[mode], flush=True)
@@ -315,19 +337,20 @@ def main() -> None:
     rows = [
         ("syncs", lines.syncs, driver.syncs),
         ("syncs stopped on a conflict", lines.stopped, driver.stopped),
-        ("keys in conflict", lines.keys, driver.keys),
-        ("  of which not one scalar changed two ways", lines.not_scalar, driver.not_scalar),
-        ("notes files in conflict (text, merged by line either way)", lines.note_conflicts, driver.note_conflicts),
+        ("keys in conflict in entry files", lines.keys, driver.keys),
+        ("  of which not one scalar (importance, status) set two ways", lines.not_scalar, driver.not_scalar),
+        ("notes in conflict (text files: merged by line either way)", lines.note_conflicts, driver.note_conflicts),
         ("additions made", lines.additions, driver.additions),
         ("additions lost", lines.lost, driver.lost),
         ("  of which lines of notes", lines.lost_notes, driver.lost_notes),
         ("kind files left unreadable", lines.broken_files, driver.broken_files),
     ]
     table = [
-        f"## Sync benchmark ({args.clones} clones x {args.edits} edits, sync every {args.every}, seed {args.seed})",
+        f"## Sync benchmark: {label}, {args.clones} clones x {args.edits} edits, resolve {args.resolve}",
         "",
-        f"`bench/bench_sync.py`: {label}, a bare repository as the remote, each clone syncing in turn;",
-        "a stopped sync is resolved by keeping the local side of every conflict block, then synced again.",
+        f"`bench/bench_sync.py --clones {args.clones} --edits {args.edits} --every {args.every} --seed {args.seed}"
+        f"{f' --generate {args.generate}' if args.generate else ''} --resolve {args.resolve}`: a bare repository"
+        f" as the remote, each clone syncing every {args.every} edits in turn; {RESOLUTIONS[args.resolve]}",
         f"Machine: {machine()} (shared with other work; nothing here is timed).",
         "",
         "| measure | git's line merge | dossier merge driver |",
