@@ -251,7 +251,9 @@ def _sync(tree: Path, message: str | None) -> SyncReport:
         raise GitError(f"{tree} is not in a git repository (run 'git init' or clone one first)")
     report = SyncReport(repo)
     if not setup_state(repo).ok:
-        report.notes.append("the merge driver is not set up here: run 'dossier git setup' (merges go by line)")
+        report.notes.append(
+            "the merge driver is not set up here: run 'dossier git setup' (a plain git pull merges by line)"
+        )
     tree_spec = _pathspec(repo, tree)
     if _conflicts(repo, tree, report):
         return report
@@ -383,7 +385,10 @@ def _merge(repo: Path, tree: Path, remote: str, branch: str, report: SyncReport)
     if git(repo, "rev-parse", "-q", "--verify", ref, check=False).returncode != 0:
         return True  # the remote has no such branch yet: the push creates it
     before = git(repo, "rev-parse", "HEAD", check=False).stdout.strip()
-    merged = git(repo, "merge", "--no-edit", "-m", f"dossier sync: merge {remote}/{branch}", ref, check=False)
+    # The driver for this merge even where 'git setup' was not run here (only .gitattributes came with the clone).
+    driver = ["-c", f"merge.{DRIVER}.name=dossier: merge entry files by key",
+              "-c", f"merge.{DRIVER}.driver={driver_command()}"]
+    merged = git(repo, *driver, "merge", "--no-edit", "-m", f"dossier sync: merge {remote}/{branch}", ref, check=False)
     unmerged = _lines(git(repo, "diff", "--name-only", "--diff-filter=U", "-z").stdout)
     if unmerged:
         _report_conflicts(repo, tree, unmerged, report)

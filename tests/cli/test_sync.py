@@ -233,3 +233,37 @@ def test_sync_without_a_remote_commits_here_and_says_so(tmp_path: Path, run_cli:
     assert report["committed"] and report["pushed"] is False
     assert any("no remote" in note for note in report["notes"])
     assert git(tmp_path, "status", "--porcelain").stdout == ""
+
+
+def test_sync_merges_by_key_in_a_clone_where_setup_was_not_run(
+    team: tuple[Path, Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    """.gitattributes comes with the clone; sync brings the driver for its own merge."""
+    _, ana, ben = team
+    git(ben.parent, "config", "--remove-section", "merge.dossier")
+    edit(ana / ACTOR, "tags = [", 'tags = ["from-ana", ')
+    assert run_cli("sync", "--tree", ana).code == 0
+    edit(ben / ACTOR, "tags = [", 'tags = ["from-ben", ')
+    result = run_cli("sync", "--tree", ben, "--json")
+    assert result.code == 0, result.out
+    assert any("dossier git setup" in note for note in result.json()["notes"])
+    assert {"from-ana", "from-ben"} <= set(tomllib.loads((ben / ACTOR).read_text())["tags"])
+
+
+def test_merge_file_command_writes_ours_and_reports_conflicts(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    base, ours, theirs = (tmp_path / f"{name}.toml" for name in ("base", "ours", "theirs"))
+    base.write_text('title = "T"\nimportance = 5\ntags = ["a"]\n')
+    ours.write_text('title = "T"\nimportance = 6\ntags = ["a", "b"]\n')
+    theirs.write_text('title = "T"\nimportance = 7\ntags = ["a", "c"]\n')
+    result = run_cli("merge-file", base, ours, theirs, "events/x/event.toml", "--json")
+    assert result.code == 1
+    assert result.json() == {"path": "events/x/event.toml", "clean": False, "method": "keys",
+                             "conflicts": ["importance"]}
+    assert 'tags = ["a", "b", "c"]' in ours.read_text()
+    theirs.write_text('title = "T"\nimportance = 5\ntags = ["a", "d"]\n')
+    ours.write_text('title = "T"\nimportance = 6\ntags = ["a", "b"]\n')
+    clean = run_cli("merge-file", base, ours, theirs)
+    assert clean.code == 0 and clean.err == ""
+    assert ours.read_text() == 'title = "T"\nimportance = 6\ntags = ["a", "b", "d"]\n'
+    missing = run_cli("merge-file", base, tmp_path / "nope.toml", theirs)
+    assert missing.code == 2 and "nope.toml" in missing.err
