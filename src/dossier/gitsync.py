@@ -60,6 +60,9 @@ def find_repository(folder: Path) -> Path | None:
     """The top folder of the git repository that holds ``folder``, or None."""
     if not folder.is_dir():
         return None
+    resolved = folder.resolve()
+    if not any((parent / ".git").exists() for parent in (resolved, *resolved.parents)):
+        return None  # not in a repository: no need to run git to know (check and the browser ask often)
     try:
         done = git(folder, "rev-parse", "--show-toplevel", check=False)
     except GitError:
@@ -147,8 +150,6 @@ def setup(tree: Path) -> SetupReport:
 
 def setup_problems(tree: Path) -> list[Problem]:
     """A warning when the tree is in a git repository whose merges would go by line."""
-    if not any((folder / ".git").exists() for folder in (tree.resolve(), *tree.resolve().parents)):
-        return []  # not in a repository: no need to run git to know
     repo = find_repository(tree)
     if repo is None:
         return []
@@ -321,18 +322,21 @@ def _commit(repo: Path, tree: Path, spec: str, message: str | None, report: Sync
     status = _lines(git(repo, "diff", "--cached", "--name-status", "-z").stdout)
     if not status:
         return
-    changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
+    changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": [], "files": []}
     pairs = iter(status)
     for code in pairs:
         path = next(pairs)
         if code.startswith(("R", "C")):
             path = next(pairs)  # renames name the old path, then the new
         entry = _entry_of(repo, tree, path)
-        if entry is None:
-            continue
         name = PurePosixPath(path).name
-        kind = "added" if code == "A" and name in KIND_FILES else "removed" if code == "D" and name in KIND_FILES \
-            else "changed"
+        if entry is None or entry == path:  # not an entry's file: .gitattributes, dossier.toml ...
+            kind = "files"
+            entry = path
+        elif name in KIND_FILES and code in ("A", "D"):
+            kind = "added" if code == "A" else "removed"
+        else:
+            kind = "changed"
         if entry not in changes[kind]:
             changes[kind].append(entry)
     for kind in ("added", "removed"):
@@ -352,9 +356,16 @@ def _entry_of(repo: Path, tree: Path, path: str) -> str | None:
     return path
 
 
+def entry_count(changed: dict[str, list[str]]) -> int:
+    """How many entries a sync's ``changed`` names (other files are listed apart)."""
+    return sum(len(ids) for kind, ids in changed.items() if kind != "files")
+
+
 def _message(changed: dict[str, list[str]]) -> str:
-    count = sum(len(v) for v in changed.values())
-    lines = [f"dossier sync: {count} entr{'y' if count == 1 else 'ies'} changed", ""]
+    count = entry_count(changed)
+    files = len(changed.get("files", []))
+    head = f"{count} entr{'y' if count == 1 else 'ies'} changed" if count or not files else f"{files} file(s) changed"
+    lines = [f"dossier sync: {head}", ""]
     for kind, ids in changed.items():
         shown = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
         lines.append(f"{kind}: {shown}")

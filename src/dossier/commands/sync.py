@@ -7,7 +7,7 @@ import argparse
 from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, Command, Context, UsageError
-from dossier.gitsync import GitError, SyncReport, sync
+from dossier.gitsync import GitError, SyncReport, entry_count, sync
 from dossier.safe import clean
 
 
@@ -48,7 +48,7 @@ class Sync(Command):
 def _print(report: SyncReport, context: Context) -> None:
     out = context.out
     if report.committed:
-        count = sum(len(v) for v in report.changed.values())
+        count = entry_count(report.changed)
         out.print(Text(f"committed {report.committed}: {count} entr{'y' if count == 1 else 'ies'} changed"))
         for kind, ids in report.changed.items():
             out.print(Text(f"  {kind}: " + clean(", ".join(ids)), overflow="fold"))
