@@ -74,7 +74,7 @@ class NotToml(ValueError):
 # ----------------------------------------------------------------------------- entry points
 
 
-def merge_texts(base: str, ours: str, theirs: str) -> MergeResult:
+def merge_texts(base: str, ours: str, theirs: str, marker_size: int = MARKER_SIZE) -> MergeResult:
     """Merge three versions of a TOML file by key; :class:`NotToml` when one is not TOML."""
     if ours == theirs or base == theirs:
         return MergeResult(ours)
@@ -83,7 +83,7 @@ def merge_texts(base: str, ours: str, theirs: str) -> MergeResult:
     bom = "\ufeff" if ours.startswith("\ufeff") else ""
     crlf = "\r\n" in ours
     base_doc, ours_doc, theirs_doc = (_parse(_lf(t)) for t in (base, ours, theirs))
-    merger = _Merger()
+    merger = _Merger(marker_size)
     merger.container(base_doc, ours_doc, theirs_doc, ())
     text = merger.render(tomlkit.dumps(ours_doc))
     if not merger.conflicts:
@@ -98,17 +98,17 @@ def merge_texts(base: str, ours: str, theirs: str) -> MergeResult:
 
 def merge_files(base: Path, ours: Path, theirs: Path, marker_size: int = MARKER_SIZE) -> MergeResult:
     """Git's merge-driver contract: merge into ``ours`` (written in place), key by key or by lines."""
-    texts = []
+    texts: list[str] = []
     for path in (base, ours, theirs):
         try:
             texts.append(path.read_bytes().decode("utf-8"))
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # not text: git's line merge decides what to do with it
             texts = []
             break
     result = None
     if texts:
         try:
-            result = merge_texts(*texts)
+            result = merge_texts(*texts, marker_size=marker_size)
         except NotToml:
             result = None
     if result is None:
@@ -195,7 +195,8 @@ class _Conflict:
 class _Merger:
     """Applies theirs' changes since base onto ours (a tomlkit document, edited in place)."""
 
-    def __init__(self) -> None:
+    def __init__(self, marker_size: int = MARKER_SIZE) -> None:
+        self.marker_size = marker_size
         self.conflicts: list[_Conflict] = []
         self._token = "dossier-conflict-" + secrets.token_hex(8)
 
@@ -311,8 +312,8 @@ class _Merger:
                 ours_text, theirs_text = conflict.ours, conflict.theirs
                 first, end = at, at + 1
             lines[first:end] = [
-                f"{'<' * MARKER_SIZE} ours {label}\n", ours_text, f"{'=' * MARKER_SIZE}\n",
-                theirs_text, f"{'>' * MARKER_SIZE} theirs {label}\n",
+                f"{'<' * self.marker_size} ours {label}\n", ours_text, f"{'=' * self.marker_size}\n",
+                theirs_text, f"{'>' * self.marker_size} theirs {label}\n",
             ]
         return "".join(lines)
 
