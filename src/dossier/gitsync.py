@@ -414,6 +414,9 @@ def _merge(repo: Path, tree: Path, remote: str, branch: str, report: SyncReport)
 
 
 def _report_conflicts(repo: Path, tree: Path, paths: list[str], report: SyncReport) -> None:
+    # Git's two-letter states: UD / DU is a file deleted on one side and changed on the other.
+    states = _lines(git(repo, "status", "--porcelain=v1", "-z", "--", *paths).stdout)
+    deleted = {state[3:] for state in states if state[:2] in ("UD", "DU", "DD")}
     for path in paths:
         try:
             text = (repo / path).read_text(encoding="utf-8", errors="replace")
@@ -427,11 +430,16 @@ def _report_conflicts(repo: Path, tree: Path, paths: list[str], report: SyncRepo
                 "entry": _entry_of(repo, tree, path),
                 "keys": keys,
                 "lines": [start for start, _, _ in found],
-                "deleted": text is None,
+                "deleted": text is None or path in deleted,
             }
         )
     report.next = "edit the files listed (between <<<<<<< and >>>>>>>), then run: dossier sync" \
         "   (or give up the merge: git merge --abort)"
+    gone = [c["path"] for c in report.conflicts if c["deleted"]]
+    if gone:
+        report.next += "; a file deleted on one side is kept by dossier sync, or deleted by: git rm -- " + " ".join(
+            shlex.quote(path) for path in gone
+        )
 
 
 def _check(tree: Path, report: SyncReport) -> None:

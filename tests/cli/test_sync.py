@@ -267,3 +267,21 @@ def test_merge_file_command_writes_ours_and_reports_conflicts(tmp_path: Path, ru
     assert ours.read_text() == 'title = "T"\nimportance = 6\ntags = ["a", "b", "d"]\n'
     missing = run_cli("merge-file", base, tmp_path / "nope.toml", theirs)
     assert missing.code == 2 and "nope.toml" in missing.err
+
+
+def test_sync_names_an_entry_deleted_on_one_side_and_changed_on_the_other(
+    team: tuple[Path, Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    _, ana, ben = team
+    shutil.rmtree((ana / EVENT).parent)
+    assert run_cli("sync", "--tree", ana).code == 0
+    edit(ben / EVENT, "importance = 9", "importance = 8")
+    stopped = run_cli("sync", "--tree", ben)
+    assert stopped.code == 1
+    assert "CONFLICT 2020-01-03-soleimani-strike" in stopped.out
+    assert "deleted on one side, changed on the other" in stopped.out
+    assert (ben / EVENT).exists()  # Ben's version is still there for him to decide
+    assert f"git rm -- dossiers/{EVENT}" in stopped.out.replace("\n", "")
+    kept = run_cli("sync", "--tree", ben, "--json")
+    assert kept.code == 0 and kept.json()["pushed"] is True
+    assert tomllib.loads((ben / EVENT).read_text())["importance"] == 8
