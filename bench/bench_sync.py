@@ -81,6 +81,17 @@ class Outcome:
     broken_files: int = 0
 
 
+def _table_like(tables: Any, fields: dict[str, str]) -> Any:
+    """A new table written the way the file writes the others: ``[[links]]``, or inline ``{ to = ... }``
+    as tomli_w (and so the generated tree) writes short ones."""
+    if isinstance(tables, tomlkit.items.AoT):
+        table = tomlkit.table()
+    else:
+        table = tomlkit.inline_table()
+    table.update(fields)
+    return table
+
+
 class Clone:
     """One reporter's clone and the edits they make, with every addition written down."""
 
@@ -141,13 +152,12 @@ class Clone:
         by = self.rng.choice(self._actor_ids())
         self.made += 1
         source = f"{self.name}-interview-{self.made}"
-        table = tomlkit.table()
-        table.update({"by": by, "claim": f"{by} says so ({self.name} {self.made}).", "source": source})
+        fields = {"by": by, "claim": f"{by} says so ({self.name} {self.made}).", "source": source}
 
         def change(doc: Any) -> None:
             if "accounts" not in doc:
                 doc["accounts"] = tomlkit.aot()
-            doc["accounts"].append(table)
+            doc["accounts"].append(_table_like(doc["accounts"], fields))
 
         if self._edit_toml(event, change):
             self.additions.append(("table", self._rel(event), "accounts", {"by": by, "source": source}))
@@ -171,16 +181,13 @@ class Clone:
         actor = self.rng.choice(self.entries("actors", "profile.toml"))
         to = self.rng.choice(self._actor_ids())
         rel = self.rng.choice(RELS)
-        table = tomlkit.table()
-        table.update({"to": to, "rel": rel})
-
         def change(doc: Any) -> bool:
             links = doc.get("links", [])
             if any(link.get("to") == to and link.get("rel") == rel for link in links):
                 return False
             if "links" not in doc:
                 doc["links"] = tomlkit.aot()
-            doc["links"].append(table)
+            doc["links"].append(_table_like(doc["links"], {"to": to, "rel": rel}))
             return True
 
         if self._edit_toml(actor, change):

@@ -179,6 +179,36 @@ def _is_tables(*values: Any) -> bool:
     ) and any(isinstance(v, AoT) for v in present)
 
 
+def _is_inline_tables(*values: Any) -> bool:
+    """Arrays of inline tables (``links = [{ to = "x", rel = "y" }]``), or absent."""
+    present = [v for v in values if v is not _MISSING]
+    return bool(present) and all(
+        isinstance(v, list) and not isinstance(v, AoT) and all(isinstance(x, dict) for x in v) for v in present
+    ) and any(isinstance(v, Array) for v in present)
+
+
+def _inline(values: dict[str, Any]) -> Any:
+    """An inline table written as tomli_w and people write them: ``{ to = "x", rel = "y" }``."""
+    fields = ", ".join(f"{tomlkit.key(k).as_string()} = {tomlkit.item(v).as_string()}" for k, v in values.items())
+    return tomlkit.parse(f"x = {{ {fields} }}" if fields else "x = {}")["x"]
+
+
+def _merge_plain(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any] | None:
+    """Three-way merge of two versions of one small table, field by field; None on a conflict."""
+    merged = dict(ours)
+    for key in [*ours, *(k for k in theirs if k not in ours), *(k for k in base if k not in ours and k not in theirs)]:
+        b, o, t = base.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING)
+        if _same(o, t) or _same(b, t):
+            continue
+        if not _same(b, o):
+            return None
+        if t is _MISSING:
+            del merged[key]
+        else:
+            merged[key] = t
+    return merged
+
+
 def _is_table(value: Any) -> bool:
     return isinstance(value, dict) and not isinstance(value, InlineTable)
 
@@ -225,6 +255,9 @@ class _Merger:
                 self.tables(b, ours[key], t, (*path, key))
                 if not len(ours[key]):
                     del ours[key]
+            elif _is_inline_tables(b, o, t):
+                if not self.inline_tables(b, o, t, ours, (*path, key)):
+                    self.conflict(ours, key, o, t, (*path, key))
             else:
                 self.conflict(ours, key, o, t, (*path, key))
 
@@ -282,6 +315,50 @@ class _Merger:
                 self.table_conflict(ours[-1], name, "removed in ours, changed in theirs")
             else:
                 _append_table(ours, table)
+
+    def inline_tables(self, base: Any, ours: Any, theirs: Any, container: Any, path: tuple[str, ...]) -> bool:
+        """``links = [{ to = ..., rel = ... }, ...]`` (as tomli_w writes short tables), merged like
+        ``[[links]]``; False, and nothing changed, when a table conflicts: markers cannot sit
+        inside one line, so the conflict is then the whole array's."""
+        fields = IDENTITY.get(path[-1]) if len(path) == 1 else None
+        base_by = dict(_identified(base, fields))
+        theirs_by = dict(_identified(theirs, fields))
+        ours_list = list(_identified(ours, fields))
+        replace: dict[int, dict[str, Any]] = {}
+        drop: list[int] = []
+        for i, (ident, table) in enumerate(ours_list):
+            if ident in base_by and ident not in theirs_by:
+                if not _same(table, base_by[ident]):
+                    return False  # changed here, removed there
+                drop.append(i)
+            elif ident in theirs_by:
+                merged = _merge_plain(_plain(base_by.get(ident, {})), _plain(table), _plain(theirs_by[ident]))
+                if merged is None:
+                    return False
+                if merged != _plain(table):
+                    replace[i] = merged
+        known = {ident for ident, _ in ours_list}
+        add = []
+        for ident, table in _identified(theirs, fields):
+            if ident in known:
+                continue
+            if ident in base_by:
+                if not _same(table, base_by[ident]):
+                    return False  # removed here, changed there
+                continue
+            add.append(table)
+        key = path[-1]
+        if ours is _MISSING:
+            container[key] = tomlkit.array()
+            container[key].multiline(True)
+            ours = container[key]
+        for i, merged in replace.items():
+            ours[i] = _inline(merged)
+        for i in reversed(drop):
+            del ours[i]
+        for table in add:
+            ours.append(_inline(_plain(table)))
+        return True
 
     def conflict(self, container: Any, key: str, ours: Any, theirs: Any, path: tuple[str, ...]) -> None:
         token = f"{self._token}-{len(self.conflicts)}"

@@ -235,13 +235,16 @@ DOC = st.fixed_dictionaries(
         "actors": WORDS,
         "accounts": st.lists(ACCOUNT, max_size=3, unique_by=lambda a: (a["by"], a["source"])),
     },
-)
+).flatmap(lambda doc: st.booleans().map(lambda inline: {**doc, "inline": inline}))
 
 
 def dump(doc: dict) -> str:
+    """``[[accounts]]`` tables (tomlkit), or, when the doc says so, inline ones as tomli_w writes them."""
+    import tomli_w
     import tomlkit
 
-    return tomlkit.dumps(doc)
+    doc = dict(doc)
+    return tomli_w.dumps(doc) if doc.pop("inline", False) else tomlkit.dumps(doc)
 
 
 def normal(text: str) -> dict:
@@ -260,6 +263,7 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @PROPERTY
 @given(DOC, DOC)
 def test_merging_with_an_unchanged_side_or_with_itself_is_the_identity(base: dict, ours: dict) -> None:
+    ours = {**ours, "inline": base["inline"]}  # one file keeps one way of writing tables
     b, o = dump(base), dump(ours)
     assert merge_texts(b, o, b).text == o
     assert merge_texts(b, b, o).text == o
@@ -269,6 +273,7 @@ def test_merging_with_an_unchanged_side_or_with_itself_is_the_identity(base: dic
 @PROPERTY
 @given(DOC, DOC, DOC)
 def test_merge_is_symmetric_up_to_conflict_markers(base: dict, ours: dict, theirs: dict) -> None:
+    ours, theirs = ({**side, "inline": base["inline"]} for side in (ours, theirs))
     b, o, t = dump(base), dump(ours), dump(theirs)
     one, two = merge_texts(b, o, t), merge_texts(b, t, o)
     # The same keys conflict either way (which side removed a table is said in words after the key).
@@ -281,6 +286,9 @@ def test_merge_is_symmetric_up_to_conflict_markers(base: dict, ours: dict, their
             for key in ("tags", "actors"):
                 for word in set(side.get(key, [])) - set(base.get(key, [])):
                     assert word in merged.get(key, []), (key, word)
+            added = {(a["by"], a["source"]) for a in side.get("accounts", [])} - {
+                (a["by"], a["source"]) for a in base.get("accounts", [])}
+            assert added <= {(a["by"], a["source"]) for a in merged.get("accounts", [])}
 
 
 @pytest.mark.parametrize("side", ["ours", "theirs"])
@@ -298,3 +306,37 @@ def test_conflicts_left_by_git_line_merge_are_named_by_array_key_and_table() -> 
         '<<<<<<< HEAD\n\n[[accounts]]\nby = "x"\nsource = "s"\n=======\n>>>>>>> origin/main\n'
     )
     assert conflict_keys(text) == [(4, 8, ["actors"]), (13, 17, ["links.rel"]), (18, 24, ["accounts"])]
+
+
+INLINE = """\
+name = "Mark Milley"
+links = [
+    { to = "donald-trump", rel = "public rift with" },
+    { to = "mark-esper", rel = "served with" },
+]
+"""
+
+
+def test_inline_tables_as_tomli_w_writes_them_merge_by_identity_one_per_line() -> None:
+    esper = '    { to = "mark-esper", rel = "served with" },\n'
+    ours = INLINE.replace(esper, esper + '    { to = "jack-reed", rel = "testified to" },\n')
+    theirs = INLINE.replace('{ to = "donald-trump", rel = "public rift with" }',
+                            '{ to = "donald-trump", rel = "public rift with", since = "2020-06" }')
+    theirs = theirs.replace(']\n', '    { to = "john-bolton", rel = "worked with" },\n]\n')
+    text, conflicts = merged(INLINE, ours, theirs)
+    assert conflicts == []
+    assert text == (
+        'name = "Mark Milley"\nlinks = [\n'
+        '    { to = "donald-trump", rel = "public rift with", since = "2020-06" },\n'
+        '    { to = "mark-esper", rel = "served with" },\n'
+        '    { to = "jack-reed", rel = "testified to" },\n'
+        '    { to = "john-bolton", rel = "worked with" },\n]\n'
+    )
+
+
+def test_one_inline_table_changed_two_ways_is_a_conflict_on_the_array() -> None:
+    ours = INLINE.replace('rel = "served with" }', 'rel = "served with", since = "2019" }')
+    theirs = INLINE.replace('rel = "served with" }', 'rel = "served with", since = "2018" }')
+    text, conflicts = merged(INLINE, ours, theirs)
+    assert conflicts == ["links"]
+    assert conflict_keys(text) == [(2, 12, ["links"])]
