@@ -389,7 +389,9 @@ class Store:
         if text is None:
             return None, None, problems
         if problems:  # merge-conflict markers: the TOML would only half-parse
-            return None, text, problems
+            from dossier.merge import name_conflicts  # names the keys in conflict
+
+            return None, text, name_conflicts(text, problems)
         data, parse_problems = parse_toml(text, display(rel), location.id)
         return data, text, parse_problems
 

@@ -28,6 +28,7 @@ OK, FINDINGS, USAGE = 0, 1, 2
 #: Modules of this package that hold commands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "check", "show", "new", "search", "index", "import_", "export", "curate", "path", "connections", "history",
+    "git", "sync", "merge_file",
 )
 
 

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 
 from dossier.store import Store
 from dossier.tui.config import Config, config_dir
-from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened, RowsLoaded
+from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened, RowsLoaded, SyncStatus
 from dossier.tui.screens.browser import BrowserScreen
 from dossier.tui.themes import load_themes, shipped_themes_dir
 
@@ -109,6 +109,7 @@ class DossierApp(App[int]):
         for message in self._theme_errors:
             self.notify(message, severity="error", timeout=10)
         self.set_interval(0.5, self._poll_index_state)
+        self.run_worker(self._read_last_sync, thread=True, group="sync-status")
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
@@ -214,6 +215,32 @@ class DossierApp(App[int]):
         index = self.index
         if index is not None:
             self.post_message(IndexChanged(None, index.counts(), len(index.problems())))
+        self._read_last_sync()
+
+    def _read_last_sync(self) -> None:
+        from dossier.gitsync import describe_sync, last_sync
+
+        record = last_sync(self.store.root)
+        if record is not None:
+            self.post_message(SyncStatus(describe_sync(record)))
+
+    @work(thread=True, exclusive=True, group="sync")
+    def action_sync_git(self) -> None:
+        """Commit, pull, check and push the tree, as ``dossier sync`` does."""
+        from dossier.gitsync import GitError, describe_sync, sync
+
+        try:
+            report = sync(self.store.root)
+        except GitError as exc:
+            self.post_message(SyncStatus(f"sync failed: {exc}", fresh=True))
+            return
+        self.post_message(SyncStatus(describe_sync(report.to_json()), fresh=True))
+
+    def on_sync_status(self, message: SyncStatus) -> None:
+        self.browser.set_status(sync=message.summary)
+        if message.fresh:
+            failed = "conflict" in message.summary or message.summary.startswith("sync failed")
+            self.notify(message.summary, severity="error" if failed else "information", timeout=10)
 
     def _browser_ready(self) -> bool:
         """False while the app is starting or shutting down (the browser's widgets are not there)."""

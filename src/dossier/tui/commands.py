@@ -39,6 +39,8 @@ class ActionsProvider(Provider):
         if browser is not None and screen is browser:
             for kind in Kind:
                 commands.append((f"Show {kind.plural}", partial(browser.show_kind, kind), f"the list of {kind.plural}"))
+        if hasattr(app, "action_sync_git"):
+            commands.append(("Sync with git", app.action_sync_git, "commit, pull, check and push (dossier sync)"))
         for name in sorted(getattr(app, "dossier_themes", {})):
             commands.append((f"Theme: {name}", partial(setattr, app, "theme", name), "switch to this theme"))
         return commands

@@ -70,3 +70,12 @@ class EntryMissing(Message):
         super().__init__()
         self.entry_id = entry_id
         self.step = step
+
+
+class SyncStatus(Message):
+    """The outcome of the last ``dossier sync`` (here or in a terminal), in one line."""
+
+    def __init__(self, summary: str, *, fresh: bool = False) -> None:
+        super().__init__()
+        self.summary = summary
+        self.fresh = fresh  # a sync the user just ran from the browser: say it aloud too

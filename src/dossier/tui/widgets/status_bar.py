@@ -20,18 +20,21 @@ class StatusBar(Static):
         self.counts: dict[Kind, int] = {}
         self.index_state = "opening the index…"
         self.problems: int | None = None
+        self.sync: str | None = None  # the last `dossier sync`, from the browser or a terminal
 
     def on_mount(self) -> None:
         self.redraw()
 
     def update_status(self, *, counts: dict[Kind, int] | None = None, index_state: str | None = None,
-            problems: int | None = None) -> None:
+            problems: int | None = None, sync: str | None = None) -> None:
         if counts is not None:
             self.counts = counts
         if index_state is not None:
             self.index_state = index_state
         if problems is not None:
             self.problems = problems
+        if sync is not None:
+            self.sync = sync
         self.redraw()
 
     def redraw(self) -> None:
@@ -48,4 +51,6 @@ class StatusBar(Static):
                 text.append(" (! to list)", style="dim")
             else:
                 text.append("  │  no problems")
+        if self.sync:
+            text.append("  │  " + clean(self.sync, 160), style="bold red" if "conflict" in self.sync else "")
         self.update(text)
