@@ -725,7 +725,7 @@ def new_entry_data(kind: Kind, title: str, date: object = None, today: dt.date |
     if kind is Kind.EVENT:
         return {
             "title": title,
-            "date": date if date is not None else today,
+            **({"date": date} if date is not None else {}),  # unknown: left out, never today's date
             "importance": 5,
             "status": "reported",
             "actors": [],

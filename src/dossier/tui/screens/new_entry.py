@@ -12,20 +12,46 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from dossier.errors import describe_os_error
 from dossier.model import Kind, PartialDate
 from dossier.safe import clean
 from dossier.store import NEW_ENTRY_HINTS, StoreError, new_entry_data, new_entry_id
 from dossier.tui.widgets.key_bar import KeyBar
 
 
+class KindButton(RadioButton):
+    """A kind to choose: the chosen one shows a dot, the others an empty box (not only another colour)."""
+
+    @property
+    def _button(self):  # type: ignore[no-untyped-def]
+        self.BUTTON_INNER = "●" if self.value else " "
+        return super()._button
+
+
+class KindChoice(RadioSet):
+    """The kinds: ↑/↓ (or ←/→) choose at once; enter creates, as in the text fields."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,right", "choose(1)", "Next kind", show=False, id="new.next-kind"),
+        Binding("up,left", "choose(-1)", "Previous kind", show=False, id="new.previous-kind"),
+        Binding("enter", "screen.create", "Create", show=False, id="new.create-from-kind"),
+    ]
+
+    def action_choose(self, step: int) -> None:
+        if step > 0:
+            self.action_next_button()
+        else:
+            self.action_previous_button()
+        self.action_toggle_button()
+
+
 class NewEntryScreen(ModalScreen[str | None]):
     """Kind, title and date; enter creates the entry (never overwriting) and opens it."""
 
+    # ↑/↓ in the text fields do nothing: the kind changes only where the focus shows it (the kind list).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel", id="new.cancel"),
         Binding("ctrl+s", "create", "Create", id="new.create"),
-        Binding("up", "kind(-1)", "Previous kind", show=False, id="new.previous-kind"),
-        Binding("down", "kind(1)", "Next kind", show=False, id="new.next-kind"),
     ]
 
     def __init__(self, kind: Kind = Kind.ACTOR, title: str = "", entry_id: str | None = None) -> None:
@@ -39,22 +65,16 @@ class NewEntryScreen(ModalScreen[str | None]):
         with Vertical(id="body"):
             heading = f"Create {clean(self.entry_id, 100)}" if self.entry_id else "New entry"
             yield Static(Text(heading), classes="dialog-title")
-            with RadioSet(id="kind"):
-                for kind in Kind:
-                    yield RadioButton(kind.value, value=kind is self.kind, id=f"new-{kind.value}")
             yield Input(value=self.initial_title, placeholder="name or title", id="title")
             yield Input(placeholder="date: 2025-01-28, 2020-06 or 1980 (optional)", id="date")
-            yield Static("↑↓ kind · tab next field · enter creates · escape cancels", classes="hint")
+            with KindChoice(id="kind"):
+                for kind in Kind:
+                    yield KindButton(kind.value, value=kind is self.kind, id=f"new-{kind.value}")
+            yield Static("tab next field (the kind: ↑↓ there) · enter creates · escape cancels", classes="hint")
             yield Static("", classes="error", id="error")
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
-
-    def action_kind(self, step: int) -> None:
-        """↑/↓ from the text fields choose the kind (the kind list itself moves its own cursor)."""
-        kinds = list(Kind)
-        chosen = kinds[(kinds.index(self._chosen_kind()) + step) % len(kinds)]
-        self.query_one(f"#new-{chosen.value}", RadioButton).value = True
 
     def _chosen_kind(self) -> Kind:
         pressed = self.query_one(RadioSet).pressed_button
@@ -93,6 +113,11 @@ class NewEntryScreen(ModalScreen[str | None]):
             store.create(kind, entry_id, new_entry_data(kind, title, date), template=NEW_ENTRY_HINTS[kind])
         except StoreError as exc:
             self.app.call_from_thread(self.query_one("#error", Static).update, Text(clean(str(exc), 300)))
+            return
+        except OSError as exc:  # a read-only tree, no permission, a full disk: say so, keep the dialog open
+            self.app.call_from_thread(self.query_one("#error", Static).update,
+                                      Text(clean(f"Could not create {entry_id}: {describe_os_error(exc, store.root)}",
+                                                 300)))
             return
         self.app.call_from_thread(self._created, entry_id)
 

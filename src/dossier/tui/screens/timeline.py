@@ -22,7 +22,7 @@ from dossier.model import Kind
 from dossier.safe import clean
 from dossier.tui.widgets.entry_view import importance_bar
 from dossier.tui.widgets.key_bar import KeyBar
-from dossier.tui.widgets.row_list import RowList
+from dossier.tui.widgets.row_list import RowList, VimRowList
 
 if TYPE_CHECKING:
     from dossier.index import Row
@@ -96,7 +96,7 @@ class TimelineScreen(ModalScreen[str | None]):
             yield Static(Text(title), classes="dialog-title", id="timeline-title")
             yield Input(placeholder="filter by tag (f), enter to apply", id="tag")
             yield Static("", classes="hint", id="summary")
-            yield RowList(format_item, is_header=lambda i: isinstance(i, str), id="events", empty_text="loading…")
+            yield VimRowList(format_item, is_header=lambda i: isinstance(i, str), id="events", empty_text="loading…")
 
     def on_mount(self) -> None:
         self.query_one("#events", RowList).focus()
