@@ -29,6 +29,8 @@ def describe_os_error(exc: OSError, root: Path | None = None) -> str:
     if filename is None:
         return reason
     path = Path(os.fsdecode(filename))
+    if exc.errno == errno.EEXIST and path.exists() and not path.is_dir():
+        reason = "a file is where a folder should be"  # making a folder (mkdir) where a file has the name
     if root is not None:
         with contextlib.suppress(ValueError, OSError):
             path = path.resolve().relative_to(root.resolve())

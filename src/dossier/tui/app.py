@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 
 from dossier.store import Store
 from dossier.tui.config import Config, config_dir
+from dossier.tui.keys import handle_now
 from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened, RowsLoaded
 from dossier.tui.screens.browser import BrowserScreen
 from dossier.tui.themes import load_themes, shipped_themes_dir
@@ -69,8 +70,9 @@ class DossierApp(App[int]):
         # The screen sees each key before any widget does (dossier.tui.keys): keys typed ahead
         # of their results wait for them, and digit hints work from every pane.
         if isinstance(event, events.Key) and not event.is_forwarded:
-            intercept = getattr(self.screen, "intercept_key", None)
-            if intercept is not None and intercept(event):
+            screen = self.screen
+            intercept = getattr(screen, "intercept_key", None)
+            if intercept is not None and (intercept(event) or await handle_now(screen, event)):
                 return
         await super().on_event(event)
 

@@ -1,8 +1,14 @@
-"""How the browser reads the keyboard: keys that wait for results, and digit hints.
+"""How the browser reads the keyboard: keys in the order typed, keys that wait for results, digit hints.
 
 Every key reaches the app before any widget sees it; a screen that defines
 ``intercept_key(event) -> bool`` gets it first (see ``DossierApp.on_event``) and
-returns True when it has dealt with the key. Two things use that:
+returns True when it has dealt with the key. If it has not, :func:`handle_now`
+runs the key's binding (or types it into the focused text box) at once, in the
+app's own turn: left to Textual, a key travels from the focused widget up to the
+app before its binding runs, and keys typed meanwhile overtake it (``/`` then
+``Hegseth`` typed fast went into the list, not the search box).
+
+On top of that:
 
 - :class:`TypeAhead`: a key typed before the results it acts on have arrived (enter
   on a list still loading, a hint on an entry still opening) waits for them; the
@@ -16,13 +22,32 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import events
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import Input
 
 #: Keys that do something with results on screen (the others are held only behind one of these).
 RESULT_KEYS = frozenset({"enter", "down", "up", "pagedown", "pageup", "home", "end"})
 #: Seconds after which held keys go through anyway: results that never come must not swallow the keyboard.
 HOLD_AT_MOST = 3.0
+
+
+async def handle_now(screen: Screen, event: events.Key) -> bool:
+    """Type a character into the focused text box, or run the key's binding, now; False if neither applies."""
+    focused = screen.focused
+    if isinstance(focused, Input) and event.is_printable and event.character:
+        # What Input does with a typed character, done in the app's turn so that a binding typed
+        # right after (enter, tab) sees the whole text.
+        selection = focused.selection
+        if selection.is_empty:
+            focused.insert_text_at_cursor(event.character)
+        else:
+            focused.replace(event.character, *selection)
+        return True
+    # The bindings from the focused widget up, each tried until one acts (a scroll binding that has
+    # nothing to scroll passes the key on), as Textual does once the key has bubbled up: textual<9.
+    return await screen.app._check_bindings(event.key)  # noqa: SLF001
 
 
 class TypeAhead:

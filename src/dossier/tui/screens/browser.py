@@ -231,11 +231,29 @@ class BrowserScreen(Screen[None]):
                 filter_input.insert_text_at_cursor(event.character)
                 return True
             self._typing_into_filter = False
-        if (self.focused is self.entries and event.is_printable and event.character
-                and key not in self.active_bindings):
+        focused = self.focused
+        if focused is self.entries and event.is_printable and event.character and key not in self.active_bindings:
             self._typing_into_filter = True
             self.set_focus(filter_input)
             filter_input.insert_text_at_cursor(event.character)
+            return True
+        # Keys that open an entry or move the focus act now: the keys typed next are meant for where they lead.
+        if key == "enter":
+            if focused is filter_input:
+                self._filter_submitted()
+                return True
+            if focused is self.entries:
+                if self.entries.current is not None:
+                    self.open_entry(self.entries.current.id)
+                return True
+            if isinstance(focused, Target) and focused in self.entry_view.targets:
+                self.follow(focused)
+                return True
+        if focused is filter_input and key in ("down", "escape"):
+            if key == "escape":
+                self.action_focus_list()
+            else:
+                self.set_focus(self.entries)
             return True
         return False
 
@@ -260,14 +278,6 @@ class BrowserScreen(Screen[None]):
 
     def _show_typed_hint(self, typed: str | None) -> None:
         self.entry_view.border_subtitle = f"hint {typed}…  (esc: cancel)" if typed else ""
-
-    def on_key(self, event: Key) -> None:
-        if self.focused is self.filter_input and event.key in ("down", "escape"):
-            event.stop()
-            if event.key == "escape":
-                self.action_focus_list()
-            else:
-                self.set_focus(self.entries)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         if event.widget is not self.filter_input:

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
@@ -16,6 +17,7 @@ from dossier.errors import describe_os_error
 from dossier.model import Kind, PartialDate
 from dossier.safe import clean
 from dossier.store import NEW_ENTRY_HINTS, StoreError, new_entry_data, new_entry_id
+from dossier.tui.keys import TypeAhead
 from dossier.tui.widgets.key_bar import KeyBar
 
 
@@ -29,7 +31,16 @@ class KindButton(RadioButton):
 
 
 class KindChoice(RadioSet):
-    """The kinds: ↑/↓ (or ←/→) choose at once; enter creates, as in the text fields."""
+    """The kinds: ↑/↓ (or ←/→) choose at once; enter creates, as in the text fields.
+
+    ``chosen`` changes as the key is handled: the radio set's own state follows a message
+    later, and an enter typed right after the arrow must create the kind it chose.
+    """
+
+    def __init__(self, chosen: Kind, id: str | None = None) -> None:
+        super().__init__(*(KindButton(kind.value, value=kind is chosen, id=f"new-{kind.value}") for kind in Kind),
+                         id=id)
+        self.chosen = chosen
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,right", "choose(1)", "Next kind", show=False, id="new.next-kind"),
@@ -38,11 +49,14 @@ class KindChoice(RadioSet):
     ]
 
     def action_choose(self, step: int) -> None:
-        if step > 0:
-            self.action_next_button()
-        else:
-            self.action_previous_button()
-        self.action_toggle_button()
+        kinds = list(Kind)
+        self.chosen = kinds[(kinds.index(self.chosen) + step) % len(kinds)]
+        self._selected = kinds.index(self.chosen)  # the highlight, on the button chosen
+        self.query_one(f"#new-{self.chosen.value}", RadioButton).value = True
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.pressed.id:  # chosen with the mouse (or space)
+            self.chosen = Kind(event.pressed.id.removeprefix("new-"))
 
 
 class NewEntryScreen(ModalScreen[str | None]):
@@ -59,6 +73,7 @@ class NewEntryScreen(ModalScreen[str | None]):
         self.kind = kind
         self.initial_title = title
         self.entry_id = entry_id
+        self.type_ahead = TypeAhead(self)
 
     def compose(self) -> ComposeResult:
         yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
@@ -67,20 +82,20 @@ class NewEntryScreen(ModalScreen[str | None]):
             yield Static(Text(heading), classes="dialog-title")
             yield Input(value=self.initial_title, placeholder="name or title", id="title")
             yield Input(placeholder="date: 2025-01-28, 2020-06 or 1980 (optional)", id="date")
-            with KindChoice(id="kind"):
-                for kind in Kind:
-                    yield KindButton(kind.value, value=kind is self.kind, id=f"new-{kind.value}")
+            yield KindChoice(self.kind, id="kind")
             yield Static("tab next field (the kind: ↑↓ there) · enter creates · escape cancels", classes="hint")
             yield Static("", classes="error", id="error")
 
     def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
+        self.set_focus(self.query_one("#title", Input))
+        self.type_ahead.release()  # what was typed while the dialog opened goes into the fields
+
+    def intercept_key(self, event: Key) -> bool:
+        """Keys typed before the dialog has the focus wait for it (dossier.tui.keys)."""
+        return self.type_ahead.hold(event, self.focused is None)
 
     def _chosen_kind(self) -> Kind:
-        pressed = self.query_one(RadioSet).pressed_button
-        if pressed is not None and pressed.id:
-            return Kind(pressed.id.removeprefix("new-"))
-        return self.kind
+        return self.query_one(KindChoice).chosen
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

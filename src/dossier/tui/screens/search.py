@@ -93,14 +93,25 @@ class SearchScreen(ModalScreen[str | None]):
             yield Static("", id="preview")
 
     def on_mount(self) -> None:
-        self.query_one("#query", Input).focus()
+        self.set_focus(self.query_one("#query", Input))
         if self.initial:
             self.search(self.initial)
         self.set_interval(0.5, self._check_build)
+        self.type_ahead.release()  # what was typed while the dialog opened goes into the box
 
     def intercept_key(self, event: Key) -> bool:
-        """Enter and the arrows typed before the results of the query typed have arrived wait for them."""
-        return self.type_ahead.hold(event, event.key in RESULT_KEYS and self.searched != self._typed())
+        """Keys typed before the box has the focus, and enter or the arrows typed before the results of
+        the query typed have arrived, wait for them (dossier.tui.keys)."""
+        if self.focused is None:
+            return self.type_ahead.hold(event, True)  # the dialog is still opening
+        if self.type_ahead.hold(event, event.key in RESULT_KEYS and self.searched != self._typed()):
+            return True
+        if event.key == "enter":  # open the hit now: keys typed after it are for the entry it opens
+            hits = self.query_one("#hits", RowList)
+            if hits.current is not None:
+                self.dismiss(hits.current.row.id)
+            return True
+        return False
 
     def _typed(self) -> str:
         return self.query_one("#query", Input).value
