@@ -103,10 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _browse(context)
         return args.command_object.run(args, context)
     except UsageError as exc:
-        context.err.print(f"dossier: {exc}", markup=False)
+        context.err.print(f"dossier: {exc}", markup=False, highlight=False, soft_wrap=True)  # one line per message
         return USAGE
     except OSError as exc:  # a read-only tree, a missing folder, a full disk: a message, never a traceback
-        context.err.print(f"dossier: {describe_os_error(exc, context.tree)}", markup=False, highlight=False)
+        context.err.print(f"dossier: {describe_os_error(exc, context.tree)}", markup=False, highlight=False,
+                          soft_wrap=True)
         return USAGE
     except KeyboardInterrupt:
         return 130

@@ -295,7 +295,7 @@ async def test_fault16_a_role_or_link_without_an_end_reads_since(mini_tree, app_
     (profile / "profile.toml").write_text(
         'name = "Dana Example"\n'
         '[[roles]]\ntitle = "Harbour pilot"\nfrom = "2020-03"\n'
-        '[[roles]]\ntitle = "Union delegate"\nfrom = 2019\nto = "present"\n'
+        '[[roles]]\ntitle = "Union delegate"\nfrom = "2019"\nto = "2022-05"\n'
         '[[links]]\nto = "bob-example"\nrel = "advises"\nsince = "2021-06"\n', encoding="utf-8")
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
@@ -304,7 +304,8 @@ async def test_fault16_a_role_or_link_without_an_end_reads_since(mini_tree, app_
         text = entry_text(app)
         assert "Harbour pilot (since 2020-03)" in text and "advises (since 2021-06)" in text
         assert "2020-03 – now" not in text and "2021-06 – now" not in text
-        assert "Union delegate (2019 – now)" in text  # `to` says it goes on
+        assert "Union delegate (2019 – 2022-05)" in text and "now" not in text
+        assert "Problems" not in text
 
 
 # -- fault 17: the narrative first

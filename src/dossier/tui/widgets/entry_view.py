@@ -571,16 +571,11 @@ def _ids(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)]
 
 
-#: Words in a ``to``/``until`` field that say a role or link goes on (only then is "now" written).
-CURRENT_WORDS = frozenset({"now", "present", "current", "ongoing", "today"})
-
-
 def _period(start: object, end: object) -> str:
-    """When a role or link held: no end date is not a claim that it still holds ("since 2020-03")."""
+    """When a role or link held: no end date is not a claim that it still holds ("since 2020-03", never
+    "2020-03 – now"); the format has no value for "still holds", so nothing here says "now"."""
     if start is None and end is None:
         return ""
-    if isinstance(end, str) and end.strip().lower() in CURRENT_WORDS:
-        return f" ({plain(start)} – now)" if start is not None else " (now)"
     if end is None:
         return f" (since {plain(start)})"
     if start is None:
