@@ -439,3 +439,16 @@ async def test_the_chosen_kind_is_marked_by_more_than_colour(mini_tree, app_for)
         assert "●" in line("actor") and "●" not in line("event")
         await pilot.press("tab", "tab", "down")
         await wait_until(pilot, lambda: "●" in line("event") and "●" not in line("actor"))
+
+
+async def test_the_entry_panes_commands_are_in_the_palette(mini_tree, app_for) -> None:
+    """Moving the letter commands to the entry pane keeps them in ctrl+p, once each."""
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await open_entry(pilot, "alice-example")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"copy id")
+        await wait_until(pilot, lambda: "Copy id" in screen_text(app) and "key: y" in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.clipboard == "alice-example")
