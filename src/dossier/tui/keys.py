@@ -19,6 +19,7 @@ On top of that:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual import events
@@ -58,6 +59,7 @@ class TypeAhead:
         self._held: list[events.Key] = []
         self._passing = 0  # keys released by the deadline: they go through as they are
         self._deadline: Timer | None = None
+        self._waiting_since: float | None = None  # when the results last awaited started to be awaited
 
     @property
     def holding(self) -> bool:
@@ -68,6 +70,13 @@ class TypeAhead:
         if self._passing:
             self._passing -= 1
             return False
+        now = time.monotonic()
+        if not waiting:
+            self._waiting_since = None
+        elif self._waiting_since is None:
+            self._waiting_since = now
+        elif now - self._waiting_since > HOLD_AT_MOST:
+            waiting = False  # results that have not come for this long are not coming: keys act at once
         if not waiting and not self._held:
             return False
         self._held.append(events.Key(event.key, event.character))
@@ -83,6 +92,8 @@ class TypeAhead:
         held, self._held = self._held, []
         if force:
             self._passing = len(held)
+        else:
+            self._waiting_since = None  # the results came: the next wait is a new one
         app = self._owner.app
         for key in held:
             app.post_message(key)
