@@ -17,6 +17,7 @@ from textual.keys import _character_to_key
 
 from tests.conftest import SAMPLE, copy_tree
 from tests.tui.conftest import entry_text, press_for, screen_text, settle, started, wait_until
+from tests.tui.test_usability import open_entry
 
 SIZE = (120, 40)
 NAMES = [  # (typed, an entry the filter must then list): each begins with a letter that once was a command
@@ -46,14 +47,6 @@ def burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
 
 def typed(text: str) -> list[str]:
     return list(text)
-
-
-async def open_entry(pilot, entry_id: str) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    app.browser.open_entry(entry_id)
-    await wait_until(pilot, lambda: app.browser.entry_view.data is not None
-                     and app.browser.entry_view.data.id == entry_id)
-    await settle(pilot)
 
 
 def showing(app, entry_id: str) -> bool:  # type: ignore[no-untyped-def]
