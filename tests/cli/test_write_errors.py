@@ -46,6 +46,22 @@ def read_only(folder: Path) -> Iterator[str]:
         subprocess.run(["umount", folder], capture_output=True)
 
 
+@contextlib.contextmanager
+def full_disk(folder: Path) -> Iterator[None]:
+    """``folder`` becomes a tiny file system with no space left while the block runs (root and mount only)."""
+    mount = shutil.which("mount")
+    if os.geteuid() != 0 or mount is None:
+        pytest.skip("a full disk needs a small tmpfs, which only root can mount")
+    if subprocess.run([mount, "-t", "tmpfs", "-o", "size=16k", "tmpfs", folder], capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs is not allowed here")
+    try:
+        with contextlib.suppress(OSError), (folder / "filler").open("wb") as filler:
+            filler.write(b"\0" * 1_000_000)  # until the disk is full
+        yield
+    finally:
+        subprocess.run(["umount", folder], capture_output=True)
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     tree = tmp_path / "mini"
@@ -88,6 +104,15 @@ def test_fault10_a_file_where_the_folder_should_be_is_a_message_for_everyone(run
     (mini / "sources").write_text("not a folder\n")
     article = run_cli("import", "article", ARTICLE, "--tree", mini)
     assert article.code == 2 and "sources: a file is where a folder should be" in article.err
+
+
+def test_fault10_new_on_a_full_disk_exits_2_naming_the_file(run_cli, mini: Path) -> None:  # type: ignore[no-untyped-def]
+    with full_disk(mini / "events"):
+        result = run_cli("new", "event", "Full disk", "--date", "2024-01-01", "--tree", mini)
+        assert not (mini / "events" / "2024-01-01-full-disk" / "event.toml").exists()
+    assert result.code == 2
+    no_traceback(result)
+    assert "dossier: events/2024-01-01-full-disk/event.toml: the disk is full" in result.err
 
 
 # -- fault 4: dossier new invents no date

@@ -279,6 +279,26 @@ async def test_fault10_a_tree_that_cannot_be_written_is_a_message_and_the_browse
         await wait_until(pilot, lambda: app.screen is app.browser)
 
 
+async def test_fault10_a_read_only_tree_is_a_message_in_the_dialog(mini_tree, app_for) -> None:
+    from dossier.tui.screens.new_entry import NewEntryScreen
+    from tests.cli.test_write_errors import read_only
+
+    app = app_for(mini_tree)
+    with read_only(mini_tree):
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot)
+            dialog = await press_for(pilot, NewEntryScreen, "ctrl+n")
+            await pilot.press(*"Carol Example", "enter")
+            await wait_until(pilot, lambda: "Could not create carol-example" in screen_text(app))
+            error = str(dialog.query_one("#error").content)
+            assert "read-only" in error or "permission denied" in error
+            assert app.is_running and app.screen is dialog
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is app.browser)
+            await pilot.press(*"alice", "enter")  # and browsing goes on
+            await wait_until(pilot, lambda: showing(app, "alice-example"))
+
+
 # -- fault 16: no end date is not "now"
 
 
@@ -445,3 +465,18 @@ async def test_the_entry_panes_commands_are_in_the_palette(mini_tree, app_for) -
         await wait_until(pilot, lambda: "Copy id" in screen_text(app) and "key: y" in screen_text(app))
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.clipboard == "alice-example")
+
+
+async def test_one_event_is_counted_as_one_event(mini_tree, app_for) -> None:
+    from dossier.tui.screens.timeline import TimelineScreen
+
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert "1 source " in screen_text(app) and "1 sources" not in screen_text(app)  # the status bar
+        await press_for(pilot, TimelineScreen, "ctrl+t")
+        await wait_until(pilot, lambda: "2 events" in screen_text(app))
+        for _ in range(7):
+            await pilot.press("plus")
+        await wait_until(pilot, lambda: "importance ≥ 8" in screen_text(app) and app.screen.count == 1)
+        assert "1 event " in screen_text(app) and "1 events" not in screen_text(app)

@@ -105,7 +105,7 @@ class TimelineScreen(ModalScreen[str | None]):
 
     def _describe(self) -> None:
         parts = [f"importance ≥ {self.min_importance} (+/-)", f"tag: {clean(self.tag, 40) or 'any'} (f)"]
-        parts.append(f"{self.count} events")
+        parts.append(Kind.EVENT.count(self.count))
         parts.append("status: ✓ confirmed · reported ? disputed ✗ debunked")
         self.query_one("#summary", Static).update(Text("   ".join(parts)))
 
