@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = ["model", "store", "check", "safe", "index", "watch", "importers", "exporters", "commands", "cli"]
+CORE = ["model", "store", "check", "safe", "errors", "index", "watch", "importers", "exporters", "commands", "cli"]
 
 
 def test_core_modules_import_without_textual() -> None:

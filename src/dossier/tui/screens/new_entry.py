@@ -1,4 +1,4 @@
-"""``n`` (and enter on a missing reference): create an actor, event or source through the store."""
+"""``ctrl+n`` (``n`` on the open entry, enter on a missing reference): create an entry through the store."""
 
 from __future__ import annotations
 
