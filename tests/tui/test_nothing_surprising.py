@@ -89,6 +89,12 @@ async def test_fault1_typing_a_name_on_a_list_only_filters(sample, app_for, tmp_
         await wait_until(pilot, lambda: browser.filter_input.value == "qasem soleimani"
                          and [row.id for row in browser.entries.items] == ["qasem-soleimani"])
         assert app.is_running and app.screen is browser
+        # open it, come back to the list and type another name: it is a new filter, not "qasem soleimanitaliban"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: showing(app, "qasem-soleimani"))
+        await pilot.press("escape", *"taliban")
+        await wait_until(pilot, lambda: browser.filter_input.value == "taliban"
+                         and [row.id for row in browser.entries.items] == ["taliban"])
 
 
 async def test_fault1_letters_are_commands_on_the_entry_and_q_quits_only_there(mini_tree, app_for) -> None:
@@ -396,6 +402,10 @@ async def test_fault19_at_80x24_the_footer_keeps_help_and_quit(sample, app_for) 
         await started(pilot)
         footer = screen_text(app).splitlines()[-1]
         assert "? Help" in footer and "^q Quit" in footer, footer
+        await pilot.press(*"mark")  # in the filter ? is a character: help is f1 there, and the footer says so
+        await wait_until(pilot, lambda: app.focused is app.browser.filter_input)
+        footer = screen_text(app).splitlines()[-1]
+        assert "f1 Help" in footer and "^q Quit" in footer and "/ Search" not in footer, footer
         await open_entry(pilot, "mark-milley")
         footer = screen_text(app).splitlines()[-1]
         assert "? Help" in footer and "q Quit" in footer, footer

@@ -47,7 +47,8 @@ class DossierApp(App[int]):
     # `q` quits from the open entry (EntryView); on a list a letter is always part of a name.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        # f1 too: in a text box (the list's filter, the search) ? is a character like any other.
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
     ]
     COMMANDS = App.COMMANDS | {_commands_provider}
 

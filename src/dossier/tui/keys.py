@@ -34,6 +34,18 @@ RESULT_KEYS = frozenset({"enter", "down", "up", "pagedown", "pageup", "home", "e
 HOLD_AT_MOST = 3.0
 
 
+#: Keys whose character textual.keys.key_to_character does not know.
+_CHARACTERS = {"slash": "/", "plus": "+", "minus": "-"}
+
+
+def typed_character(key: str) -> str | None:
+    """The character a key types into a text box (``slash``: ``/``), or None for keys that type nothing."""
+    from textual.keys import key_to_character
+
+    character = _CHARACTERS.get(key) or key_to_character(key)
+    return character if character and character.isprintable() else None
+
+
 async def handle_now(screen: Screen, event: events.Key) -> bool:
     """Type a character into the focused text box, or run the key's binding, now; False if neither applies."""
     focused = screen.focused

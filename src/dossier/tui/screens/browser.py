@@ -233,9 +233,12 @@ class BrowserScreen(Screen[None]):
             self._typing_into_filter = False
         focused = self.focused
         if focused is self.entries and event.is_printable and event.character and key not in self.active_bindings:
+            # Typed on the list, a name starts a new filter: "taliban" after "qasem" finds the Taliban.
+            # To change the filter instead, go into it (↑ from the top row, f on the entry).
             self._typing_into_filter = True
             self.set_focus(filter_input)
-            filter_input.insert_text_at_cursor(event.character)
+            filter_input.value = event.character
+            filter_input.cursor_position = 1
             return True
         # Keys that open an entry or move the focus act now: the keys typed next are meant for where they lead.
         if key == "enter":

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
+
+from dossier.tui.keys import typed_character
 
 #: Actions whose keys stay on the bar however narrow the terminal: the rest is cut before them.
 PINNED = ("help", "quit", "close", "dismiss")
@@ -38,9 +40,12 @@ class KeyBar(Static):
             return
         keys: dict[str, list[str]] = {}
         pinned: dict[str, list[str]] = {}  # how to get help and how to quit: never cut off
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        typing = isinstance(self.screen.focused, Input)
+        for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
             if not binding.show or not enabled or binding.key == self.app.COMMAND_PALETTE_BINDING:
                 continue
+            if typing and typed_character(key):
+                continue  # in a text box this key types its character (/ in the filter is a slash)
             # The same command on two keys (t on the entry, ctrl+t anywhere): the focused pane's key
             # comes first in the bindings and is the one shown.
             name = binding.description or binding.action
