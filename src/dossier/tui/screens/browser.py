@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import DescendantFocus, Key
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Input, Tab, Tabs
 
@@ -99,10 +99,6 @@ class BrowserScreen(Screen[None]):
         self._first_rows: RowsLoaded | None = None  # read with the index before this screen was mounted
         self._ready = False  # on_mount has run: the widgets are there
         self._after_reload: list[Callable[[], object]] = []  # to run once the open entry is reloaded
-        # A letter typed on the list starts the filter; focus moves on the next refresh, so
-        # letters typed faster than that (a quick typist, a paste) must follow the first one
-        # into the filter rather than act on the list.
-        self._typing_into_filter = False
         self._opening: Place | None = None  # an entry the user asked for, not yet on screen
         self.type_ahead = TypeAhead(self)
         self.hint_keys = HintKeys(self._show_typed_hint)
@@ -221,21 +217,15 @@ class BrowserScreen(Screen[None]):
             self.hint_keys.cancel()
             if key == "escape":
                 return True  # esc only forgets the digits typed so far
-        typing_text = (self._typing_into_filter or self.focused is filter_input) and bool(filter_input.value)
+        focused = self.focused
+        typing_text = focused is filter_input and bool(filter_input.value)
         if _is_digit(key) and self.entry_view.hint_width and not typing_text:
             self._type_hint(key)
             return True
-        if self._typing_into_filter:
-            # Focus moves to the filter on the next refresh: what is typed meanwhile follows the first letter.
-            if event.is_printable and event.character:
-                filter_input.insert_text_at_cursor(event.character)
-                return True
-            self._typing_into_filter = False
-        focused = self.focused
         if focused is self.entries and event.is_printable and event.character and key not in self.active_bindings:
             # Typed on the list, a name starts a new filter: "taliban" after "qasem" finds the Taliban.
-            # To change the filter instead, go into it (↑ from the top row, f on the entry).
-            self._typing_into_filter = True
+            # To change the filter instead, go into it (↑ from the top row, f on the entry). The focus
+            # moves now, so the next letters, however fast, follow this one into the filter.
             self.set_focus(filter_input)
             filter_input.value = event.character
             filter_input.cursor_position = 1
@@ -281,10 +271,6 @@ class BrowserScreen(Screen[None]):
 
     def _show_typed_hint(self, typed: str | None) -> None:
         self.entry_view.border_subtitle = f"hint {typed}…  (esc: cancel)" if typed else ""
-
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        if event.widget is not self.filter_input:
-            self._typing_into_filter = False
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
