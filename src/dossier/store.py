@@ -810,7 +810,7 @@ def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None, syn
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        if isinstance(exc, OSError) and exc.filename is None:
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
             exc.filename = str(path)  # a full disk fails in write(), which names no file: name the one meant
         raise
     if sync:
