@@ -15,6 +15,7 @@ import pytest
 from textual import events
 from textual.keys import _character_to_key
 
+from dossier.model import Kind
 from tests.conftest import SAMPLE, copy_tree
 from tests.tui.conftest import entry_text, press_for, screen_text, settle, started, wait_until
 from tests.tui.test_usability import open_entry
@@ -490,3 +491,15 @@ async def test_one_event_is_counted_as_one_event(mini_tree, app_for) -> None:
             await pilot.press("plus")
         await wait_until(pilot, lambda: "importance ≥ 8" in screen_text(app) and app.screen.count == 1)
         assert "1 event " in screen_text(app) and "1 events" not in screen_text(app)
+
+
+async def test_fault3_timeline_keys_typed_as_it_opens_act_on_its_events(sample, app_for) -> None:
+    from dossier.tui.screens.timeline import TimelineScreen
+
+    app = app_for(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        first_two = [row.id for row in app.index.rows(Kind.EVENT, sort="date")][:2]
+        burst(app, "ctrl+t", "down", "enter")  # the oldest event is under the cursor; ↓ the next; open it
+        await wait_until(pilot, lambda: showing(app, first_two[1]))
+        assert not isinstance(app.screen, TimelineScreen)
