@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dossier.commands import USAGE, Command, Context, UsageError, load_commands
+from dossier.errors import describe_os_error
 from dossier.store import COLLECTION_FILE, Store
 
 DEFAULT_TREE = "dossiers"
@@ -87,6 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if positional and positional[0] not in names and argv and argv[0] not in ("-h", "--help"):
         first = positional[0]
         if not _is_option_value(argv, first):
+            typo = _misspelt_command(first, names)
+            if typo:
+                sys.stderr.write(f"dossier: error: {first!r} is not a command; did you mean '{typo}'? "
+                                 "(dossier --help lists the commands)\n")
+                return USAGE
             argv.remove(first)
             argv = ["--tree", first, *argv]
     parser = build_parser(commands)
@@ -97,10 +103,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _browse(context)
         return args.command_object.run(args, context)
     except UsageError as exc:
-        context.err.print(f"dossier: {exc}", markup=False)
+        context.err.print(f"dossier: {exc}", markup=False, highlight=False, soft_wrap=True)  # one line per message
+        return USAGE
+    except OSError as exc:  # a read-only tree, a missing folder, a full disk: a message, never a traceback
+        context.err.print(f"dossier: {describe_os_error(exc, context.tree)}", markup=False, highlight=False,
+                          soft_wrap=True)
         return USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _misspelt_command(word: str, names: set[str]) -> str | None:
+    """The command ``word`` looks like a typo of (``shwo``: ``show``), unless it is a folder that exists."""
+    import difflib
+
+    if Path(word).expanduser().exists():
+        return None
+    close = difflib.get_close_matches(word, sorted(names), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _is_option_value(argv: list[str], value: str) -> bool:

@@ -36,6 +36,10 @@ class Kind(StrEnum):
     def plural(self) -> str:
         return self.value + "s"
 
+    def count(self, n: int) -> str:
+        """``1 event``, ``2 events``."""
+        return f"{n:,} {self.value if n == 1 else self.plural}"
+
 
 #: The file whose presence makes a folder an entry, by kind.
 KIND_FILES: dict[str, Kind] = {
@@ -429,7 +433,7 @@ RULES: dict[Kind, dict[str, FieldRule]] = {
     },
     Kind.EVENT: {
         "title": FieldRule("text", required=True),
-        "date": FieldRule("date", required=True),
+        "date": FieldRule("date"),  # may be unknown: the list says so
         "importance": FieldRule("int", bounds=(1, 10)),
         "location": FieldRule("text"),
         "status": FieldRule("text", choices=EVENT_STATUSES),

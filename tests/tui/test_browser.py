@@ -32,7 +32,7 @@ async def test_lists_show_dates_importance_and_outlets(mini_tree, app_for) -> No
         await started(pilot)
         shown = screen_text(app)
         assert "Alice Example  person" in shown
-        assert "6 entries" not in shown and "3 actors · 2 events · 1 sources" in shown
+        assert "6 entries" not in shown and "3 actors · 2 events · 1 source " in shown  # "1 source", not "1 sources"
         await pilot.press("right")
         await wait_until(pilot, lambda: app.browser.kind.value == "event" and app.browser.rows_loaded[app.browser.kind]
                          and len(app.browser.entries.items) == 2)
@@ -94,10 +94,10 @@ async def test_hint_keys_history_and_cursor(mini_tree, app_for) -> None:
         await open_from_list(pilot, "alice", ALICE)
         assert "Events with this actor" in screen_text(app)
         key = hint_for(app, MEETING)
-        await pilot.press(key)
+        await pilot.press(*key)
         await wait_until(pilot, lambda: app.browser.entry_view.data.id == MEETING)
         await settle(pilot)
-        await pilot.press(hint_for(app, REPORT, "sources"))
+        await pilot.press(*hint_for(app, REPORT, "sources"))
         await wait_until(pilot, lambda: app.browser.entry_view.data.id == REPORT)
         await settle(pilot)
         assert "B2 (usually reliable source; probably true)" in entry_text(app)
@@ -143,7 +143,7 @@ async def test_change_on_disk_appears_without_a_key(mini_tree, app_for) -> None:
         new.mkdir()
         (new / "profile.toml").write_text('name = "Carol Example"\ntype = "person"\n')
         await wait_until(pilot, lambda: "Carol Example" in screen_text(app))
-        await wait_until(pilot, lambda: "4 actors · 2 events · 1 sources" in screen_text(app))  # the status bar too
+        await wait_until(pilot, lambda: "4 actors · 2 events · 1 source " in screen_text(app))  # the status bar too
 
 
 async def test_broken_file_shows_its_error_and_the_rest_still_opens(mini_tree, app_for) -> None:
@@ -197,7 +197,7 @@ async def test_new_entry_from_the_app(mini_tree, app_for) -> None:
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await pilot.press(*"Dora Example")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.browser.entry_view.data is not None
@@ -340,14 +340,17 @@ async def test_search_typed_fast_shows_the_results_of_the_last_text(mini_tree, a
 
 
 async def test_new_entry_kind_chosen_with_the_arrows_as_the_hint_says(mini_tree, app_for) -> None:
+    """Fault 4: ↑/↓ in the name field leave the kind alone; on the kind list (tab to it) they choose it."""
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         from dossier.tui.screens.new_entry import NewEntryScreen
 
-        await press_for(pilot, NewEntryScreen, "n")
-        assert "↑↓ kind" in screen_text(app)
-        await pilot.press("down", "down", *"The Paper Two", "tab", *"2024-03", "enter")  # actor -> event -> source
+        await press_for(pilot, NewEntryScreen, "ctrl+n")
+        assert "the kind: ↑↓ there" in screen_text(app)
+        await pilot.press(*"The Paper Two", "down", "up", "down")  # in the name field: nothing changes
+        assert app.screen._chosen_kind().value == "actor"
+        await pilot.press("tab", *"2024-03", "tab", "down", "down", "enter")  # kind: actor -> event -> source
         await wait_until(pilot, lambda: app.browser.entry_view.data is not None
                          and app.browser.entry_view.data.id == "2024-03-the-paper-two")
         assert (mini_tree / "sources" / "2024-03-the-paper-two" / "source.toml").is_file()

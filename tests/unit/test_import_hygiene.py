@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 CORE = ["model", "suggest", "provenance", "policy", "values", "safe", "editor", "userfiles", "atomic", "templates",
-        "store", "check", "index", "watch", "review", "curate", "transliterate", "search_text",
+        "store", "check", "index", "watch", "review", "curate", "transliterate", "search_text", "errors",
         "importers", "exporters", "commands", "cli",
         "graph", "githistory", "exporters.chronology", "exporters.graphml"]
 

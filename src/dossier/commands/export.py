@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from dossier.commands import OK, Command, Context, UsageError
+from dossier.errors import describe_os_error
 from dossier.model import Kind
 from dossier.store import Store
 
@@ -22,9 +23,7 @@ class Export(Command):
                    Document), for Aleph and the ftm tools.
     --format json  one JSON document with every entry, its references resolved
                    (kind and title of each id) and its text files.
-    --format csv   spreadsheet tables: actors.csv, events.csv, sources.csv,
-                   event_actors.csv and event_sources.csv, written into the
-                   folder given with -o.
+    {tables}
     --format graphml  actors as nodes (name, type), and an edge per way two
                    actors connect: kind (event, link, role), weight, and the
                    event or link ids; for Gephi, Cytoscape, networkx (built
@@ -81,7 +80,10 @@ class Export(Command):
                 raise UsageError(f"{args.output} is not a folder")
             from dossier.exporters.csv import export_csv
 
-            files = export_csv(load_entries(store, with_texts=False), args.output)
+            try:
+                files = export_csv(load_entries(store, with_texts=False), args.output)
+            except OSError as exc:
+                raise UsageError(f"cannot write the tables: {describe_os_error(exc)}") from None
             context.err.print(f"wrote {len(files)} tables to {args.output}", markup=False, highlight=False)
             return OK
         loaded = load_entries(store)
@@ -164,5 +166,25 @@ class Export(Command):
             return
         if args.output.is_dir():
             raise UsageError(f"{args.output} is a folder")
-        args.output.write_bytes(text.encode("utf-8"))
+        if not args.output.parent.is_dir():
+            raise UsageError(f"cannot write {args.output}: the folder {args.output.parent} does not exist")
+        try:
+            args.output.write_bytes(text.encode("utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {describe_os_error(exc).rsplit(': ', 1)[-1]}") from None
         context.err.print(f"wrote {what} to {args.output}", markup=False, highlight=False)
+
+
+def _csv_tables() -> str:
+    import textwrap
+
+    from dossier.exporters.csv import COLUMNS
+
+    names = [f"{name}.csv" for name in COLUMNS]
+    text = ("--format csv   spreadsheet tables, written into the folder given with -o (made if missing): "
+            + ", ".join(names[:-1]) + " and " + names[-1] + ".")
+    return textwrap.fill(text, width=72, subsequent_indent=" " * 19).lstrip()
+
+
+# The tables named in --help are the ones the exporter writes, not a list kept by hand beside it.
+Export.__doc__ = (Export.__doc__ or "").replace("{tables}", _csv_tables())

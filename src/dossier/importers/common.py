@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -274,3 +275,36 @@ def _valid_text(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "replace").decode("utf-8")
     return text
+
+
+def sync_written(root: Path, folders: Iterable[str]) -> None:
+    """Flush the entry folders an import wrote (written without an fsync each) to disk, and nothing else.
+
+    Each file, each folder (it holds the renamed files) and each parent (it holds the new
+    folder) once: unlike ``os.sync()``, other programs' writes on other disks are left alone.
+    """
+    parents: set[Path] = set()
+    for rel in folders:
+        folder = root / rel
+        try:
+            names = [folder / name for name in os.listdir(folder)]
+        except OSError:
+            continue
+        for path in [*names, folder]:
+            _fsync(path)
+        parents.add(folder.parent)
+    for parent in sorted(parents):
+        _fsync(parent)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return  # a hidden temporary file renamed meanwhile, a symbolic link: not ours to flush
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the files themselves are flushed
+    finally:
+        os.close(fd)

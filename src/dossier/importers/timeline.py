@@ -21,7 +21,6 @@ and writes. The tree is scanned once at the start; no file is read twice.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import re
 import tempfile
@@ -48,6 +47,7 @@ from dossier.importers.common import (
     normalise_url,
     read_input,
     split_front_matter,
+    sync_written,
     toml_date,
     toml_value,
 )
@@ -525,7 +525,7 @@ class TimelineImporter:
             self.timings["write"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if self.report.written and not self.dry_run:
-            os.sync()  # entries were written without an fsync each: flush them once, together
+            sync_written(self.store.root, self.report.written)  # written without an fsync each: flush them now
         self.timings["sync"] = time.perf_counter() - clock
         tallies = self.report.tallies
         tallies[Kind.SOURCE].reused = len(self._sources_reused)

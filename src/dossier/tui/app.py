@@ -14,12 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from dossier.store import Store
 from dossier.tui.config import Config, config_dir
+from dossier.tui.keys import handle_now
 from dossier.tui.messages import FilesChanged, IndexChanged, IndexFailed, IndexOpened, RowsLoaded, SyncStatus
 from dossier.tui.screens.browser import BrowserScreen
 from dossier.tui.themes import load_themes, shipped_themes_dir
@@ -45,9 +46,11 @@ class DossierApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "dossier"
+    # `q` quits from the open entry (EntryView); on a list a letter is always part of a name.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # f1 too: in a text box (the list's filter, the search) ? is a character like any other.
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
     ]
     COMMANDS = App.COMMANDS | {_commands_provider}
 
@@ -65,6 +68,16 @@ class DossierApp(App[int]):
         self._theme_errors: list[str] = []
         self._load_themes()
         self.browser = BrowserScreen()
+
+    async def on_event(self, event: events.Event) -> None:
+        # The screen sees each key before any widget does (dossier.tui.keys): keys typed ahead
+        # of their results wait for them, and digit hints work from every pane.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            screen = self.screen
+            intercept = getattr(screen, "intercept_key", None)
+            if intercept is not None and (intercept(event) or await handle_now(screen, event)):
+                return
+        await super().on_event(event)
 
     # -- themes and settings
 
@@ -270,6 +283,7 @@ class DossierApp(App[int]):
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.browser.set_status(index_state="unavailable" if self.index is None else None)
+        self.browser.type_ahead.release()  # keys waiting for rows that will not come
         self.notify(message.reason, severity="error", timeout=10)
 
     # -- app-wide actions

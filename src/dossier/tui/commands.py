@@ -24,18 +24,25 @@ class ActionsProvider(Provider):
         screen = self.screen
         commands: list[tuple[str, Callable[[], object], str]] = []
         seen: set[str] = set()
-        for bindings, namespace in ((getattr(screen, "BINDINGS", []), screen), (app.BINDINGS, app)):
+        sources = [(getattr(screen, "BINDINGS", []), screen), (app.BINDINGS, app)]
+        browser = getattr(app, "browser", None)
+        if browser is not None and screen is browser:
+            # The commands on the open entry (its letter keys) are actions of this screen too.
+            view = browser.entry_view
+            sources.insert(1, ([b for b in view.BINDINGS if getattr(b, "action", "").startswith(("screen.", "app."))],
+                               view))
+        for bindings, namespace in sources:
             for binding in bindings:
-                if not hasattr(binding, "action") or binding.action in seen or not binding.description:
+                # The same command may have a key on the lists and one on the entry (ctrl+t, t): list it once.
+                if not hasattr(binding, "action") or binding.description in seen or not binding.description:
                     continue
-                seen.add(binding.action)
+                seen.add(binding.description)
                 action = binding.action
                 commands.append((
                     binding.description,
                     partial(app.run_action, action, namespace),
                     f"key: {key_names(binding)}",
                 ))
-        browser = getattr(app, "browser", None)
         if browser is not None and screen is browser:
             for kind in Kind:
                 commands.append((f"Show {kind.plural}", partial(browser.show_kind, kind), f"the list of {kind.plural}"))

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import DescendantFocus, Key
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Input, Tab, Tabs
 
@@ -24,6 +24,7 @@ from dossier.model import Kind
 from dossier.safe import clean
 from dossier.tui.entry_data import FIELD_KINDS, Missing, gather, title_of_id
 from dossier.tui.history import History, Place
+from dossier.tui.keys import RESULT_KEYS, HintKeys, TypeAhead
 from dossier.tui.messages import EntryLoaded, EntryMissing, RowsLoaded
 from dossier.tui.screens.curate import CurationActions
 from dossier.tui.widgets.entry_view import EntryView, Target
@@ -38,11 +39,18 @@ if TYPE_CHECKING:
 KINDS = (Kind.ACTOR, Kind.EVENT, Kind.SOURCE)
 
 
+def _is_digit(key: str) -> bool:
+    return len(key) == 1 and key.isdigit()
+
+
 def format_row(row: Row) -> Text:
     """One line of a list: what a person scans for, per kind."""
     text = Text(no_wrap=True)
     if row.kind is Kind.EVENT:
-        text.append(f"{clean(row.date or '', 10):<10}  ", style="dim")
+        if row.date:
+            text.append(f"{clean(row.date, 10):<10}  ", style="dim")
+        else:  # left out when the event was made: unknown, not blank (a blank reads as a glitch)
+            text.append(f"{'unknown':<10}  ", style="dim italic")
         imp = row.importance
         text.append(f"{imp if imp is not None else '·':>2} ", style="bold" if (imp or 0) >= 7 else "")
         text.append(clean(row.title, 200))
@@ -65,23 +73,21 @@ def format_row(row: Row) -> Text:
 class BrowserScreen(CurationActions, Screen[None]):
     """Lists, the entry view, the status bar and the footer."""
 
+    # The key model (README "Keys"): on a list every printable key but / ? ! types into its filter,
+    # so the commands here are keys no name starts with. Letters that are commands live on the
+    # open entry (EntryView.BINDINGS); digits follow hints from every pane (intercept_key).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="browser.search"),
-        Binding("t", "timeline", "Timeline", id="browser.timeline"),
-        Binding("e", "edit", "Edit", id="browser.edit"),
-        Binding("n", "new_entry", "New", id="browser.new"),
+        Binding("ctrl+t", "timeline", "Timeline", id="browser.timeline"),
+        Binding("ctrl+n", "new_entry", "New", id="browser.new"),
         Binding("backspace,alt+left", "back", "Back", key_display="⌫", id="browser.back"),
         Binding("alt+right", "forward", "Forward", show=False, id="browser.forward"),
-        Binding("f", "filter", "Filter", id="browser.filter"),
         Binding("left", "switch_kind(-1)", "Previous list", show=False, id="browser.previous-kind"),
         Binding("right", "switch_kind(1)", "Next list", show=False, id="browser.next-kind"),
         Binding("tab", "next_pane", "Next pane", show=False, id="browser.next-pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="browser.previous-pane"),
-        Binding("y", "copy_id", "Copy id", id="browser.copy-id"),
-        Binding("Y", "copy_citation", "Copy citation", show=False, id="browser.copy-citation"),
-        Binding("o", "open_url", "Open the source's URL", show=False, id="browser.open-url"),
         Binding("exclamation_mark", "problems", "Problems", id="browser.problems"),
-        Binding("escape", "focus_list", "Back to the list", show=False, id="browser.focus-list"),
+        Binding("escape", "focus_list", "Back to the list / clear the filter", show=False, id="browser.focus-list"),
         # Entry-pane letters (issue 16); check_action keeps them off the lists.
         Binding("c", "connections", "Connections", id="browser.connections"),
         Binding("p", "path_to", "Path to…", id="browser.path"),
@@ -94,13 +100,13 @@ class BrowserScreen(CurationActions, Screen[None]):
         self.history = History()
         self._filters: dict[Kind, str] = dict.fromkeys(KINDS, "")
         self.rows_loaded: dict[Kind, bool] = dict.fromkeys(KINDS, False)
+        self._rows_shown: tuple[Kind, str] | None = None  # the list and filter whose rows are on screen
         self._first_rows: RowsLoaded | None = None  # read with the index before this screen was mounted
         self._ready = False  # on_mount has run: the widgets are there
         self._after_reload: list[Callable[[], object]] = []  # to run once the open entry is reloaded
-        # A letter typed on the list starts the filter; focus moves on the next refresh, so
-        # letters typed faster than that (a quick typist, a paste) must follow the first one
-        # into the filter rather than run as keys (t, e, n ...).
-        self._typing_into_filter = False
+        self._opening: Place | None = None  # an entry the user asked for, not yet on screen
+        self.type_ahead = TypeAhead(self)
+        self.hint_keys = HintKeys(self._show_typed_hint)
 
     @property
     def dossier(self) -> DossierApp:
@@ -120,7 +126,7 @@ class BrowserScreen(CurationActions, Screen[None]):
         self.query_one(Tabs).can_focus = False
         self.query_one("#left").border_title = "List"
         self.entry_view.border_title = "Entry"
-        self.entries.focus()
+        self.set_focus(self.entries)
         self._ready = True
         if self._first_rows is not None:
             self.on_rows_loaded(self._first_rows)
@@ -176,8 +182,11 @@ class BrowserScreen(CurationActions, Screen[None]):
         if message.kind is not self.kind or message.text != typed:
             return  # the user moved on while this was loading
         self.rows_loaded[message.kind] = True
+        self._rows_shown = (message.kind, message.text)
         self.entries.set_empty_text(f"no {self.kind.plural} match" if message.text else f"no {self.kind.plural} yet")
         self.entries.set_items(message.rows, keep=lambda row: row.id)
+        if self._opening is None:
+            self.type_ahead.release()  # enter or ↓ typed before these rows came: they act on them now
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -186,49 +195,87 @@ class BrowserScreen(CurationActions, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.entries.focus()
+        self.set_focus(self.entries)
         items = self.entries.items
         if len(items) == 1:  # the filter found the one entry: open it, as a second enter would
             self.open_entry(items[0].id)
 
-    def on_key(self, event: Key) -> None:
-        focused = self.focused
-        if self._typing_into_filter:
-            # The filter stops the letters typed into it, so a letter here came through the list.
-            if event.is_printable and event.character:
-                event.stop()
-                event.prevent_default()
-                self.filter_input.insert_text_at_cursor(event.character)
-                return
-            self._typing_into_filter = False
-        if isinstance(focused, Input):
-            if focused is self.filter_input and event.key in ("down", "escape"):
-                event.stop()
-                if event.key == "escape":
-                    self.action_focus_list()
-                else:
-                    self.entries.focus()
-            return
-        if event.key in self.active_bindings:
-            return
-        in_entry = focused is not None and (focused is self.entry_view or focused in self.entry_view.targets)
-        key = event.key
-        if key.isdigit() or (in_entry and len(key) == 1 and key.isalpha()):
-            target = self.entry_view.hint_target(key)
-            if target is not None:
-                event.stop()
-                target.focus(scroll_visible=True)
-                self.follow(target)
-                return
-        if focused is self.entries and event.is_printable and event.character and event.character.strip():
-            event.stop()
-            self._typing_into_filter = True
-            self.filter_input.focus()
-            self.filter_input.insert_text_at_cursor(event.character)
+    # -- the keyboard (dossier.tui.keys)
 
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        if event.widget is not self.filter_input:
-            self._typing_into_filter = False
+    def intercept_key(self, event: Key) -> bool:
+        """Every key before any widget sees it; True when it was dealt with here.
+
+        Keys typed ahead of what they act on wait for it; digits follow hints from any
+        pane (but type into a filter that already holds text); on a list, every
+        printable key that is not a command of its own goes into the list's filter.
+        """
+        if not self._ready or event.key == "ctrl+q":
+            return False
+        key = event.key
+        if self.type_ahead.hold(event, self._waits(key)):
+            return True
+        filter_input = self.filter_input
+        if self.hint_keys.typed:
+            if _is_digit(key):
+                self._type_hint(key)
+                return True
+            self.hint_keys.cancel()
+            if key == "escape":
+                return True  # esc only forgets the digits typed so far
+        focused = self.focused
+        typing_text = focused is filter_input and bool(filter_input.value)
+        if _is_digit(key) and self.entry_view.hint_width and not typing_text:
+            self._type_hint(key)
+            return True
+        if focused is self.entries and event.is_printable and event.character and key not in self.active_bindings:
+            # Typed on the list, a name starts a new filter: "taliban" after "qasem" finds the Taliban.
+            # To change the filter instead, go into it (↑ from the top row, f on the entry). The focus
+            # moves now, so the next letters, however fast, follow this one into the filter.
+            self.set_focus(filter_input)
+            filter_input.value = event.character
+            filter_input.cursor_position = 1
+            return True
+        # Keys that open an entry or move the focus act now: the keys typed next are meant for where they lead.
+        if key == "enter":
+            if focused is filter_input:
+                self._filter_submitted()
+                return True
+            if focused is self.entries:
+                if self.entries.current is not None:
+                    self.open_entry(self.entries.current.id)
+                return True
+            if isinstance(focused, Target) and focused in self.entry_view.targets:
+                self.follow(focused)
+                return True
+        if focused is filter_input and key in ("down", "escape"):
+            if key == "escape":
+                self.action_focus_list()
+            else:
+                self.set_focus(self.entries)
+            return True
+        return False
+
+    def _waits(self, key: str) -> bool:
+        """True when ``key`` acts on something not yet on screen (an entry opening, a list loading)."""
+        if self._opening is not None:
+            return True  # every key typed after asking for an entry is meant for that entry
+        if key in RESULT_KEYS and self._pane_of(self.focused) < 2:
+            return self._rows_shown != (self.kind, self.filter_input.value)
+        return False
+
+    def _type_hint(self, digit: str) -> None:
+        hint = self.hint_keys.type(digit, self.entry_view.hint_width)
+        if hint is None:
+            return  # more digits to come
+        target = self.entry_view.hint_target(hint)
+        if target is None:
+            self.notify(f"No link has the hint {hint}.", severity="warning", timeout=3)
+            return
+        target.focus(scroll_visible=True)
+        self.follow(target)
+
+    def _show_typed_hint(self, typed: str | None) -> None:
+        self.entry_view.border_subtitle = f"hint {typed}…  (esc: cancel)" if typed else ""
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -258,7 +305,7 @@ class BrowserScreen(CurationActions, Screen[None]):
 
     @on(RowList.TopReached, "#entries")
     def _list_top(self) -> None:
-        self.filter_input.focus()
+        self.set_focus(self.filter_input)
 
     # -- opening entries
 
@@ -285,6 +332,8 @@ class BrowserScreen(CurationActions, Screen[None]):
         self._remember_cursor(origin)
         place = Place(entry_id)
         self.history.push(place)
+        if focus:
+            self._opening = place
         self._load_entry(place, focus, 0)
 
     def reload_entry(self) -> None:
@@ -314,9 +363,18 @@ class BrowserScreen(CurationActions, Screen[None]):
         place = message.place
         self.call_after_refresh(view.restore, place.target_key, place.target_index, place.scroll_y, message.focus)
         self.call_after_refresh(self._run_after_reload)
+        self.call_after_refresh(self._opened, message.place)
+
+    def _opened(self, place: Place) -> None:
+        """The entry asked for is on screen, with the focus: the keys typed meanwhile act on it now."""
+        if self._opening is place:
+            self._opening = None
+            self.type_ahead.release()
 
     async def on_entry_missing(self, message: EntryMissing) -> None:
         self._run_after_reload()
+        if self._opening is not None and self._opening.entry_id == message.entry_id:
+            self.call_after_refresh(self._opened, self._opening)
         current = self.history.current
         if current is not None and current.entry_id == message.entry_id:
             if message.step:  # going back or forward: skip entries that no longer exist
@@ -346,6 +404,7 @@ class BrowserScreen(CurationActions, Screen[None]):
         if place is None:
             self.notify("No earlier entry." if step < 0 else "No later entry.", timeout=2)
             return
+        self._opening = place
         self._load_entry(place, True, step)
 
     # -- targets
@@ -418,13 +477,13 @@ class BrowserScreen(CurationActions, Screen[None]):
             view = self.entry_view
             remembered = getattr(self, "_entry_focus", None)
             if remembered is not None and remembered in view.targets:
-                remembered.focus()
+                self.set_focus(remembered)
             else:
-                view.focus()
+                self.set_focus(view)
             return
         if self._pane_of(self.focused) == 2:
             self._entry_focus = self.focused
-        self._panes()[pane].focus()
+        self.set_focus(self._panes()[pane])
 
     def action_focus_list(self) -> None:
         """Esc: to the list from the entry; on the list or in its filter, clear the filter."""
@@ -432,7 +491,7 @@ class BrowserScreen(CurationActions, Screen[None]):
             self._entry_focus = self.focused
         elif self.filter_input.value:
             self.filter_input.value = ""  # the whole list again (Input.Changed reloads it)
-        self.entries.focus()
+        self.set_focus(self.entries)
 
     @on(EntryView.TopReached)
     def _entry_top(self) -> None:
@@ -440,7 +499,7 @@ class BrowserScreen(CurationActions, Screen[None]):
         self.entry_view.scroll_home(animate=False)
 
     def action_filter(self) -> None:
-        self.filter_input.focus()
+        self.set_focus(self.filter_input)
 
     # -- actions that open other screens
 

@@ -12,8 +12,16 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from dossier.tui.widgets.entry_view import HINT_LETTERS
 from dossier.tui.widgets.key_bar import KeyBar
+
+#: The key model in three sentences: shown at the top of the help screen and in the README.
+KEY_MODEL = (
+    "On a list, letters, digits and space type into its filter (a letter never runs a command there); "
+    "the commands on a list are keys no name starts with: / ? ! esc, the arrows, enter, tab and ctrl keys. "
+    "On the open entry (the right pane) letters are commands. Digits follow the hints shown as [1] "
+    "(or [01] when an entry has more than 9 links) from any pane, unless you are typing into a filter "
+    "that already holds text."
+)
 
 
 def binding_groups() -> list[tuple[str, list[Binding]]]:
@@ -27,15 +35,16 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from dossier.tui.screens.search import SearchScreen
     from dossier.tui.screens.timeline import TimelineScreen
     from dossier.tui.widgets.entry_view import EntryView
-    from dossier.tui.widgets.row_list import RowList
+    from dossier.tui.widgets.row_list import RowList, VimRowList
 
     groups = [
         ("Everywhere", DossierApp.BINDINGS),
-        ("Main screen", BrowserScreen.BINDINGS),
+        ("Lists and entry", BrowserScreen.BINDINGS),
         ("Lists", RowList.BINDINGS),
-        ("Open entry", EntryView.BINDINGS),
+        ("Open entry (right pane)", EntryView.BINDINGS),
         ("Search (/)", SearchScreen.BINDINGS),
-        ("Timeline (t)", TimelineScreen.BINDINGS),
+        ("Timeline (ctrl+t, t)", TimelineScreen.BINDINGS),
+        ("Timeline and problems lists", VimRowList.BINDINGS),
         ("Problems (!)", ProblemsScreen.BINDINGS),
         ("New entry (n)", NewEntryScreen.BINDINGS),
         ("Connections (c) and path pages (digits open a link)", [*LinkPage.BINDINGS, *ConnectionsScreen.BINDINGS]),
@@ -66,8 +75,9 @@ def keys_table() -> Table:
     table.add_column("Key", no_wrap=True, style="bold")
     table.add_column("Does")
     table.add_column("Where", style="dim")
-    table.add_row("1-9, letters", "Follow the link shown with that hint, e.g. [1]: hints are 1-9, then the "
-                  f"letters no other key uses ({HINT_LETTERS})", "Open entry (digits also from the list)")
+    table.add_row("1-9, 01-99", "Follow the link shown with that hint, e.g. [1]; on an entry with more than 9 "
+                  "links every hint has two digits, e.g. [07]", "Any pane (in a filter only while it is empty)")
+    table.add_row("letters, space", "Type into the list's filter (never a command)", "Lists")
     table.add_row("enter", "Follow the link under the cursor; on a missing id, offer to create it", "Open entry")
     table.add_row("ctrl+p", "Command palette: every action, and switching theme", "Everywhere")
     for where, bindings in binding_groups():
@@ -90,8 +100,8 @@ class HelpScreen(ModalScreen[None]):
         yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
         with Vertical(id="body"):
             yield Static("Keys", classes="dialog-title")
-            yield Static(Text("Everything works from the keyboard. Footer: the keys for where you are. "
-                              "escape closes this."), classes="hint")
+            yield Static(Text(KEY_MODEL + " The footer shows the keys for where you are; escape closes this."),
+                         classes="hint")
             with VerticalScroll():
                 yield Static(keys_table(), id="keys")
 

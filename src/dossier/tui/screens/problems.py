@@ -16,7 +16,7 @@ from textual.widgets import Static
 from dossier.model import Problem, Severity
 from dossier.safe import clean
 from dossier.tui.widgets.key_bar import KeyBar
-from dossier.tui.widgets.row_list import RowList
+from dossier.tui.widgets.row_list import RowList, VimRowList
 
 
 class ProblemsLoaded(Message):
@@ -49,7 +49,7 @@ class ProblemsScreen(ModalScreen[str | None]):
         with Vertical(id="body"):
             yield Static("Problems", classes="dialog-title")
             yield Static("enter opens the entry; fix the file (e) and the list updates", classes="hint")
-            yield RowList(format_problem, id="problems", empty_text="loading…")
+            yield VimRowList(format_problem, id="problems", empty_text="loading…")
             yield Static("", id="preview")
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from dossier.safe import clean
+from dossier.tui.keys import RESULT_KEYS, TypeAhead
 from dossier.tui.widgets.key_bar import KeyBar
 from dossier.tui.widgets.row_list import RowList
 
@@ -78,6 +79,8 @@ class SearchScreen(ModalScreen[str | None]):
         self._searching = False  # a query is in the worker
         self._queued: str | None = None  # typed while it ran: the one query to run after it
         self._previewed: Hit | None = None
+        self._partial = False  # the results on screen came from an index still being built
+        self.type_ahead = TypeAhead(self)
 
     def compose(self) -> ComposeResult:
         yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
@@ -90,9 +93,36 @@ class SearchScreen(ModalScreen[str | None]):
             yield Static("", id="preview")
 
     def on_mount(self) -> None:
-        self.query_one("#query", Input).focus()
+        self.set_focus(self.query_one("#query", Input))
         if self.initial:
             self.search(self.initial)
+        self.set_interval(0.5, self._check_build)
+        self.type_ahead.release()  # what was typed while the dialog opened goes into the box
+
+    def intercept_key(self, event: Key) -> bool:
+        """Keys typed before the box has the focus, and enter or the arrows typed before the results of
+        the query typed have arrived, wait for them (dossier.tui.keys)."""
+        if self.focused is None:
+            return self.type_ahead.hold(event, True)  # the dialog is still opening
+        if self.type_ahead.hold(event, event.key in RESULT_KEYS and self.searched != self._typed()):
+            return True
+        if event.key == "enter":  # open the hit now: keys typed after it are for the entry it opens
+            hits = self.query_one("#hits", RowList)
+            if hits.current is not None:
+                self.dismiss(hits.current.row.id)
+            return True
+        return False
+
+    def _typed(self) -> str:
+        return self.query_one("#query", Input).value
+
+    def _check_build(self) -> None:
+        """Results shown while the index was being built: search again once it is whole."""
+        state = getattr(self.app.index, "state", "") or ""
+        if self._partial and not state.startswith("indexing"):
+            self._partial = False
+            self.searched = ""  # what is on screen is no longer the whole answer to the query
+            self.search(self._typed())
 
     @on(Input.Changed, "#query")
     def _changed(self, event: Input.Changed) -> None:
@@ -151,18 +181,32 @@ class SearchScreen(ModalScreen[str | None]):
     def on_search_results(self, message: SearchResults) -> None:
         if self._next_query(message.query):
             return  # typed on since: its results come next
-        if message.query != self.query_one("#query", Input).value:
+        if message.query != self._typed():
             return
+        self._show(message)
+        self.type_ahead.release()  # enter or ↓ typed before these results: they act on them now
+
+    def _show(self, message: SearchResults) -> None:
         error = self.query_one("#error", Static)
         hits = self.query_one("#hits", RowList)
         self.searched = message.query
         if message.error is not None:
             error.update(Text("⚠ " + clean(message.error, 300)))
+            # Never "searching…" or "type to search" under an error: the list says where the answer is.
+            self.hits = []
+            hits.set_items([])
+            hits.set_empty_text("no results: the query above cannot be run")
+            self._preview(None)
             return
         error.update("")
         self.hits = message.hits or []
         state = getattr(self.app.index, "state", "") or ""
-        building = f" yet: the index is being built ({state})" if state.startswith("indexing") else ""
+        self._partial = state.startswith("indexing")
+        if self._partial:
+            # A first build indexes folder by folder: say these are not all the results (they update).
+            error.update(Text(f"Partial results: the index is being built ({clean(state, 40)}); "
+                              "they update when it is done."))
+        building = f" yet: the index is being built ({state})" if self._partial else ""
         hits.set_empty_text(f"no results{building}" if message.query.strip() else "type to search")
         hits.set_items(self.hits)
         # The preview waits for the next frame: the results list is what the keystroke is for.
@@ -204,18 +248,18 @@ class SearchScreen(ModalScreen[str | None]):
 
     @on(RowList.TopReached, "#hits")
     def _top(self) -> None:
-        self.query_one("#query", Input).focus()
+        self.set_focus(self.query_one("#query", Input))
 
     def on_key(self, event: Key) -> None:
         hits = self.query_one("#hits", RowList)
-        if self.focused is hits and event.is_printable and event.character and event.key not in ("j", "k", "g", "G"):
-            event.stop()
+        if self.focused is hits and event.is_printable and event.character:
+            event.stop()  # every letter on the results goes on with the query, as on the browser's lists
             query = self.query_one("#query", Input)
-            query.focus()
+            self.set_focus(query)
             query.insert_text_at_cursor(event.character)
 
     def action_to_results(self) -> None:
-        self.query_one("#hits", RowList).focus()
+        self.set_focus(self.query_one("#hits", RowList))  # now: a ↓ typed right after moves in the results
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Key
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -20,9 +21,10 @@ from textual.widgets import Input, Static
 
 from dossier.model import Kind
 from dossier.safe import clean
+from dossier.tui.keys import RESULT_KEYS, TypeAhead
 from dossier.tui.widgets.entry_view import importance_bar
 from dossier.tui.widgets.key_bar import KeyBar
-from dossier.tui.widgets.row_list import RowList
+from dossier.tui.widgets.row_list import RowList, VimRowList
 
 if TYPE_CHECKING:
     from dossier.index import Row
@@ -87,6 +89,16 @@ class TimelineScreen(ModalScreen[str | None]):
         self.tag = ""
         self.count = 0
         self.known_tags: list[str] = []  # the tree's tags, as the tag box suggests them
+        self._shown: tuple | None = None  # the (actor, tag, importance) whose events are on screen
+        self.type_ahead = TypeAhead(self)
+
+    def intercept_key(self, event: Key) -> bool:
+        """Keys typed while the timeline opens, and enter or the arrows before its events are listed,
+        wait for them (dossier.tui.keys)."""
+        if self.focused is None:
+            return self.type_ahead.hold(event, True)
+        return self.type_ahead.hold(event, event.key in RESULT_KEYS
+                                    and self._shown != (self.actor_id, self.tag, self.min_importance))
 
     def compose(self) -> ComposeResult:
         yield KeyBar(classes="dialog-keys")  # this dialog's own keys, over the browser's footer
@@ -96,16 +108,17 @@ class TimelineScreen(ModalScreen[str | None]):
             yield Static(Text(title), classes="dialog-title", id="timeline-title")
             yield Input(placeholder="filter by tag (f), enter to apply", id="tag")
             yield Static("", classes="hint", id="summary")
-            yield RowList(format_item, is_header=lambda i: isinstance(i, str), id="events", empty_text="loading…")
+            yield VimRowList(format_item, is_header=lambda i: isinstance(i, str), id="events", empty_text="loading…")
 
     def on_mount(self) -> None:
-        self.query_one("#events", RowList).focus()
+        self.set_focus(self.query_one("#events", RowList))
+        self.type_ahead.release()
         self._describe()
         self.load(with_tags=True)
 
     def _describe(self) -> None:
         parts = [f"importance ≥ {self.min_importance} (+/-)", f"tag: {clean(self.tag, 40) or 'any'} (f)"]
-        parts.append(f"{self.count} events")
+        parts.append(Kind.EVENT.count(self.count))
         parts.append("status: ✓ confirmed · reported ? disputed ✗ debunked")
         self.query_one("#summary", Static).update(Text("   ".join(parts)))
 
@@ -132,6 +145,8 @@ class TimelineScreen(ModalScreen[str | None]):
         events.set_empty_text("no events match")
         events.set_items(group_by_year(message.items), keep=lambda i: i if isinstance(i, str) else i.id)
         self._describe()
+        self._shown = message.key
+        self.type_ahead.release()  # enter or ↓ typed before these events: they act on them now
 
     def action_importance(self, step: int) -> None:
         self.min_importance = max(1, min(10, self.min_importance + step))

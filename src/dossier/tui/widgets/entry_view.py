@@ -1,9 +1,10 @@
 """The open entry, laid out for reading, with every reference and backlink a target.
 
 A target is a focusable row: move to it with ``j``/``k`` and press enter, or
-press the hint key shown in front of it (``1``-``9`` then letters). Everything
-shown from the tree is built as ``rich.text.Text`` from cleaned strings, never
-parsed as markup.
+type the hint shown in front of it (``1``-``9``; ``01``-``99`` on a page of more
+than nine links) from any pane. With this pane focused, letters are commands
+(its bindings); on the lists they never are. Everything shown from the tree is
+built as ``rich.text.Text`` from cleaned strings, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -24,14 +25,12 @@ from dossier import provenance
 from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, array_of_tables, is_valid_id
 from dossier.safe import SHOW_TEXT_CHARS, clean, clean_block
 from dossier.tui.entry_data import EntryData, plain
+from dossier.tui.keys import hint_labels
 from dossier.tui.screens.curate import CURATION_BINDINGS
 
 if TYPE_CHECKING:
     from dossier.index import Backlink, Row
 
-#: Letters free for hints: every other letter is a key of its own (a test checks none is bound).
-HINT_LETTERS = "bdisvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
-HINT_KEYS = "123456789" + HINT_LETTERS
 #: Accounts stand side by side only when each card gets this many columns; else they are stacked.
 MIN_CARD_WIDTH = 30
 
@@ -60,6 +59,8 @@ def describe_row(row: Row) -> str:
         parts.append(row.outlet)
     if row.date:
         parts.append(row.date)
+    elif row.kind is Kind.EVENT:
+        parts.append("date unknown")
     if row.kind is Kind.EVENT:
         if row.importance is not None:
             parts.append(f"importance {row.importance}")
@@ -219,7 +220,17 @@ class Accounts(Horizontal):
 class EntryView(VerticalScroll, can_focus=True):
     """The right pane: one entry, or a hint of what to do when none is open."""
 
+    # Letters are commands here, and only here: on a list they type into its filter. Commands on the
+    # open entry (edit, copy, history, undo ...) are added to this list, never to the browser screen.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "screen.edit", "Edit", id="entry.edit"),
+        Binding("t", "screen.timeline", "Timeline", id="entry.timeline"),
+        Binding("n", "screen.new_entry", "New", id="entry.new"),
+        Binding("y", "screen.copy_id", "Copy id", id="entry.copy-id"),
+        Binding("Y", "screen.copy_citation", "Copy citation", show=False, id="entry.copy-citation"),
+        Binding("o", "screen.open_url", "Open the source's URL", show=False, id="entry.open-url"),
+        Binding("f", "screen.filter", "Filter", id="entry.filter"),
+        Binding("q", "app.quit", "Quit", id="entry.quit"),
         Binding("down,j", "next_target", "Next link", show=False, id="entry.next"),
         Binding("up,k", "previous_target", "Previous link", show=False, id="entry.previous"),
         Binding("home,g", "first_target", "First link", show=False, id="entry.first"),
@@ -234,6 +245,7 @@ class EntryView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.data: EntryData | None = None
         self.targets: list[Target] = []
+        self.hint_width = 0  # digits in each hint on the page (0: no links)
 
     def compose(self) -> Iterable[Widget]:
         yield Static(Text("Choose an entry on the left and press enter, or press / to search.", style="italic"),
@@ -244,6 +256,7 @@ class EntryView(VerticalScroll, can_focus=True):
     async def show_message(self, message: str) -> None:
         self.data = None
         self.targets = []
+        self.hint_width = 0
         await self.remove_children()
         await self.mount(Static(Text(message, style="italic"), classes="placeholder"))
 
@@ -252,8 +265,10 @@ class EntryView(VerticalScroll, can_focus=True):
         self._created: list[Target] = []
         widgets = list(self._build(data))
         # Targets are made in the order they are shown: hints count down the page.
-        for target, hint in zip(self._created, HINT_KEYS, strict=False):
+        hints = hint_labels(len(self._created))
+        for target, hint in zip(self._created, hints, strict=True):
             target.hint = hint
+        self.hint_width = len(hints[-1]) if hints else 0
         with self.app.batch_update():
             await self.remove_children()
             await self.mount_all(widgets)
@@ -388,6 +403,29 @@ class EntryView(VerticalScroll, can_focus=True):
                     yield row_target(backlink.row, "backlink:" + backlink.field, backlink.label,
                                      secondary=backlink.field in SECONDARY_BACKLINKS)
 
+        def text_sections() -> Iterable[Widget]:
+            """The entry's own text files (summary.md, notes), each under its name."""
+            for text_file in data.texts:
+                yield _heading(clean(text_file.name, 120))
+                if text_file.text is None:
+                    yield Static(Text("(not shown: see the problems above)", style="italic"))
+                    continue
+
+                # Layout runs on the UI thread at ~300 KB/s: a huge file would freeze the browser.
+                text = text_file.text
+                rest = len(text) - SHOW_TEXT_CHARS
+                if rest > 0:
+                    text = text[:SHOW_TEXT_CHARS]
+                if text_file.path.lower().endswith(".md"):
+                    from rich.markdown import Markdown
+
+                    yield Static(Markdown(clean_block(text), hyperlinks=False), classes="text-file")
+                else:
+                    yield Static(Text(clean_block(text)), classes="text-file")
+                if rest > 0:
+                    yield Static(Text(f"… {rest:,} more characters not shown; open the file (press e) to read them all",
+                                      style="italic"), classes="text-more")
+
         title = Text(clean(entry.title, 300), style="bold")
         yield Static(title, classes="title")
         subtitle = [entry.kind.value, entry.id]
@@ -476,12 +514,13 @@ class EntryView(VerticalScroll, can_focus=True):
                     if isinstance(to, str):
                         yield target(to, "links.to", rel)
                     for source in _ids(link.get("sources")):
-                        yield target(source, "links.sources", "source", secondary=True)
+                        # No label: the line under the link (↳) already says "source" (describe_row).
+                        yield target(source, "links.sources", secondary=True)
                 if more:
                     yield more
         elif entry.kind is Kind.EVENT:
             grid = _grid([
-                (mark("Date", "date"), plain(d.get("date", ""))),
+                (mark("Date", "date"), plain(d["date"]) if d.get("date") not in (None, "") else "unknown"),
                 ("Importance", f"{importance_bar(d['importance'])} {d['importance']}/10"
                  if isinstance(d.get("importance"), int) else plain(d.get("importance", ""))),
                 (mark("Status", "status"), plain(d.get("status", ""))
@@ -492,6 +531,8 @@ class EntryView(VerticalScroll, can_focus=True):
             ])
             if grid:
                 yield grid
+            # The narrative first: what happened is read before the lists of who and what says so.
+            yield from text_sections()
             yield from id_section("Actors", d.get("actors"), "actors", "actors")
             yield from id_section("Sources", d.get("sources"), "sources", "sources")
             accounts = array_of_tables(d.get("accounts"))
@@ -554,25 +595,8 @@ class EntryView(VerticalScroll, can_focus=True):
             for row, why in data.duplicates:
                 yield row_target(row, "duplicate", why, secondary=True)
 
-        for text_file in data.texts:
-            yield _heading(clean(text_file.name, 120))
-            if text_file.text is None:
-                yield Static(Text("(not shown: see the problems above)", style="italic"))
-                continue
-            # Layout runs on the UI thread at ~300 KB/s: a huge file would freeze the browser.
-            text = text_file.text
-            rest = len(text) - SHOW_TEXT_CHARS
-            if rest > 0:
-                text = text[:SHOW_TEXT_CHARS]
-            if text_file.path.lower().endswith(".md"):
-                from rich.markdown import Markdown
-
-                yield Static(Markdown(clean_block(text), hyperlinks=False), classes="text-file")
-            else:
-                yield Static(Text(clean_block(text)), classes="text-file")
-            if rest > 0:
-                yield Static(Text(f"… {rest:,} more characters not shown; open the file (press e) to read them all",
-                                  style="italic"), classes="text-more")
+        if entry.kind is not Kind.EVENT:
+            yield from text_sections()
 
         unknown = entry.unknown_fields
         if unknown:
@@ -591,6 +615,12 @@ def _ids(value: object) -> list[str]:
 
 
 def _period(start: object, end: object) -> str:
+    """When a role or link held: no end date is not a claim that it still holds ("since 2020-03", never
+    "2020-03 – now"); the format has no value for "still holds", so nothing here says "now"."""
     if start is None and end is None:
         return ""
-    return f" ({plain(start) if start is not None else '?'} – {plain(end) if end is not None else 'now'})"
+    if end is None:
+        return f" (since {plain(start)})"
+    if start is None:
+        return f" (until {plain(end)})"
+    return f" ({plain(start)} – {plain(end)})"

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
+
+from dossier.tui.keys import typed_character
+
+#: Actions whose keys stay on the bar however narrow the terminal: the rest is cut before them.
+PINNED = ("help", "quit", "close", "dismiss")
 
 
 class KeyBar(Static):
@@ -27,24 +32,43 @@ class KeyBar(Static):
     def _bindings_changed(self, screen: Screen) -> None:
         self.redraw()
 
+    def on_resize(self) -> None:
+        self.redraw()
+
     def redraw(self) -> None:
         if not self.is_attached:
             return
         keys: dict[str, list[str]] = {}
-        descriptions: dict[str, str] = {}
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        pinned: dict[str, list[str]] = {}  # how to get help and how to quit: never cut off
+        typing = isinstance(self.screen.focused, Input)
+        for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
             if not binding.show or not enabled or binding.key == self.app.COMMAND_PALETTE_BINDING:
                 continue
-            keys.setdefault(binding.action, []).append(self.app.get_key_display(binding))
-            descriptions.setdefault(binding.action, binding.description)
-        text = Text(no_wrap=True, overflow="ellipsis")
+            if typing and typed_character(key):
+                continue  # in a text box this key types its character (/ in the filter is a slash)
+            # The same command on two keys (t on the entry, ctrl+t anywhere): the focused pane's key
+            # comes first in the bindings and is the one shown.
+            name = binding.description or binding.action
+            group = pinned if binding.action.removeprefix("app.") in PINNED else keys
+            shown = group.setdefault(name, [])
+            if not shown or binding.action.removeprefix("app.") in PINNED:
+                shown.append(self.app.get_key_display(binding))
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
-        for action, displays in keys.items():
+        tail = Text(no_wrap=True)
+        for name, displays in pinned.items():
+            tail.append(" " + "/".join(dict.fromkeys(displays[:1])) + " ", style=key_style)
+            tail.append(name + "  ")
+        tail.append(" ^p ", style=key_style)
+        tail.append("commands")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for name, displays in keys.items():
             text.append(" " + "/".join(dict.fromkeys(displays)) + " ", style=key_style)
-            text.append(descriptions[action] + "  ")
-        text.append(" ^p ", style=key_style)
-        text.append("commands")
-        self.update(text)
+            text.append(name + "  ")
+        width = self.content_size.width  # 0 before the first layout: nothing to cut yet
+        room = max(0, width - tail.cell_len)
+        if width and text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        self.update(text + tail)
 
     COMPONENT_CLASSES = {"key-bar--key"}
     DEFAULT_CSS += """

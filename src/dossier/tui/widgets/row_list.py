@@ -25,11 +25,13 @@ from textual.strip import Strip
 class RowList(ScrollView, can_focus=True):
     """A list of items with a cursor; ``format_item`` turns an item into one line of Text."""
 
+    # No letters: on the browser's lists and the search results every letter is typed into the
+    # filter or query (see VimRowList for the lists that have no box to type into).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("home,g", "first", "First", show=False, id="list.first"),
-        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home", "first", "First", show=False, id="list.first"),
+        Binding("end", "last", "Last", show=False, id="list.last"),
         Binding("pagedown", "page_down", "Page down", show=False, id="list.page-down"),
         Binding("pageup", "page_up", "Page up", show=False, id="list.page-up"),
         Binding("enter", "select", "Open", id="list.open"),
@@ -243,3 +245,14 @@ class RowList(ScrollView, can_focus=True):
         item = self.current
         if item is not None:
             self.post_message(self.Selected(self, item, self.cursor))
+
+
+class VimRowList(RowList):
+    """A list with nothing to type into (timeline, problems): ``j``/``k``/``g``/``G`` move too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down-j"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up-k"),
+        Binding("g", "first", "First", show=False, id="list.first-g"),
+        Binding("G", "last", "Last", show=False, id="list.last-g"),
+    ]

@@ -21,6 +21,7 @@ class StatusBar(Static):
         self.index_state = "opening the index…"
         self.problems: int | None = None
         self.sync: str | None = None  # the last `dossier sync`, from the browser or a terminal
+        self.building = False  # a large build is under way: counts and lists are partial
 
     def on_mount(self) -> None:
         self.redraw()
@@ -31,6 +32,7 @@ class StatusBar(Static):
             self.counts = counts
         if index_state is not None:
             self.index_state = index_state
+            self.building = index_state.startswith("indexing")
         if problems is not None:
             self.problems = problems
         if sync is not None:
@@ -41,8 +43,11 @@ class StatusBar(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(clean(self.tree_name, 60), style="bold")
         if self.counts:
-            parts = [f"{self.counts.get(kind, 0)} {kind.plural}" for kind in Kind]
-            text.append("  │  " + " · ".join(parts))
+            parts = " · ".join(kind.count(self.counts.get(kind, 0)) for kind in Kind)
+            if self.building:
+                # A first build indexes folder by folder: "0 events" would read as a fact about the tree.
+                parts = f"so far {parts} (the index is being built)"
+            text.append("  │  " + parts)
         text.append("  │  index: " + clean(self.index_state, 60))
         if self.problems is not None:
             if self.problems:
