@@ -100,6 +100,16 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
         await asyncio.sleep(0.02)
 
 
+async def poll_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """:func:`wait_until` without waiting for the workers: for while a worker is held on purpose."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s\n{screen_text(pilot.app)}")
+        await pilot.pause()
+        await asyncio.sleep(0.05)
+
+
 async def press_for(pilot: Pilot, screen_type: type, *keys: str) -> object:
     """Press keys, then wait until the app shows a screen of this type (a dialog); returns it."""
     await pilot.press(*keys)

@@ -12,7 +12,7 @@ async def test_new_actor_in_chinese_gets_a_pinyin_id_and_keeps_its_name(mini_tre
     app = app_for(mini_tree)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await press_for(pilot, NewEntryScreen, "n")
+        await press_for(pilot, NewEntryScreen, "ctrl+n")
         await pilot.press(*"习近平", "enter")
         profile = mini_tree / "actors" / "xi-jin-ping" / "profile.toml"
         await wait_until(pilot, profile.is_file)

@@ -17,7 +17,7 @@ from textual.keys import _character_to_key
 
 from dossier.model import Kind
 from tests.conftest import SAMPLE, copy_tree
-from tests.tui.conftest import entry_text, press_for, screen_text, settle, started, wait_until
+from tests.tui.conftest import entry_text, poll_until, press_for, screen_text, settle, started, wait_until
 from tests.tui.test_usability import open_entry
 
 SIZE = (120, 40)
@@ -349,7 +349,7 @@ async def test_fault17_an_events_own_text_comes_before_its_lists(mini_tree, app_
 
 
 async def test_fault18_first_build_says_partial_and_refreshes_when_done(mini_tree, app_for, monkeypatch) -> None:
-    import dossier.index as index_module
+    import dossier.index.core as index_module
     from dossier.index import Index
     from dossier.tui.screens.search import SearchScreen
 
@@ -377,12 +377,13 @@ async def test_fault18_first_build_says_partial_and_refreshes_when_done(mini_tre
     app = app_for(mini_tree)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: halfway.is_set() and "so far" in screen_text(app))
+            # Not wait_until: it waits for the workers, and the build is held until go_on.
+            await poll_until(pilot, lambda: halfway.is_set() and "so far" in screen_text(app))
             status = next(line for line in screen_text(app).splitlines() if "so far" in line)
             assert "the index is being built" in status
             await press_for(pilot, SearchScreen, "slash")
             await pilot.press(*"extra person")
-            await wait_until(pilot, lambda: "Partial results" in screen_text(app))
+            await poll_until(pilot, lambda: "Partial results" in screen_text(app))
             partial = len(app.screen.hits)
             go_on.set()
             await wait_until(pilot, lambda: len(app.screen.hits) == 30 and "Partial results" not in screen_text(app))

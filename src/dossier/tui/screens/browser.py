@@ -88,10 +88,6 @@ class BrowserScreen(CurationActions, Screen[None]):
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="browser.previous-pane"),
         Binding("exclamation_mark", "problems", "Problems", id="browser.problems"),
         Binding("escape", "focus_list", "Back to the list / clear the filter", show=False, id="browser.focus-list"),
-        # Entry-pane letters (issue 16); check_action keeps them off the lists.
-        Binding("c", "connections", "Connections", id="browser.connections"),
-        Binding("p", "path_to", "Path to…", id="browser.path"),
-        Binding("h", "entry_history", "History", id="browser.history"),
     ]
 
     def __init__(self) -> None:

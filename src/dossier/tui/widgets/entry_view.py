@@ -236,6 +236,10 @@ class EntryView(VerticalScroll, can_focus=True):
         Binding("home,g", "first_target", "First link", show=False, id="entry.first"),
         Binding("end,G", "last_target", "Last link", show=False, id="entry.last"),
         *CURATION_BINDINGS,  # m merge, l link, a alias, r rename, u undo (issue 13)
+        # The screen's check_action shows these on an actor (c, p) or any entry (h) only.
+        Binding("c", "screen.connections", "Connections", id="entry.connections"),
+        Binding("p", "screen.path_to", "Path to…", id="entry.path"),
+        Binding("h", "screen.entry_history", "History", id="entry.history"),
     ]
 
     class TopReached(Message):
