@@ -11,6 +11,7 @@ with is in :mod:`dossier.templates`.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import stat
@@ -206,6 +207,7 @@ class Store:
                 subfolders.sort(reverse=True)
                 stack.extend((folder + sep + name, prefix + name) for name in subfolders)
         _report_duplicates(scan)
+        _suggest_free_ids(scan)
         return scan
 
     def _rel_text(self, path: str) -> str:
@@ -531,6 +533,26 @@ def edited_toml(text: str, change: Callable[[tomlkit.TOMLDocument], None], rel: 
         new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
     tomllib.loads(new_text)  # never write a file we could not read back
     return new_text
+
+
+def _suggest_free_ids(scan: Scan) -> None:
+    """A bad folder name's suggested id may be taken (``Mark-Milley`` beside ``mark-milley``): say so
+    instead of suggesting a rename into a duplicate id."""
+    bad = [p for p in scan.problems if p.code == "bad-id" and p.entry_id]
+    if not bad:
+        return
+    folders = {loc.id: loc.folder for loc in scan.locations}
+    for number, problem in enumerate(scan.problems):
+        if problem.code != "bad-id" or not problem.entry_id:
+            continue
+        suggestion = slugify(problem.entry_id)
+        taken = folders.get(suggestion)
+        if taken is None:
+            continue
+        message = (f"folder name {problem.entry_id!r} is not a valid id (lowercase ASCII letters, digits and hyphens); "
+                   f"{suggestion!r} is already the id of {taken}: if both are one entry, merge their files into "
+                   f"{taken}; otherwise rename this folder, e.g. to {suggestion + '-2'!r}")
+        scan.problems[number] = dataclasses.replace(problem, message=message)
 
 
 def _report_duplicates(scan: Scan) -> None:

@@ -59,6 +59,10 @@ def read_user_text(
             raw = handle.read(limit + 1)
     except OSError as exc:
         return None, [problem(os_message(exc), "unreadable")]
+    if _looks_utf16(raw):
+        return None, [problem(
+            "saved as UTF-16, not UTF-8; not read. Save it as UTF-8 in your editor, or convert it: "
+            f"iconv -f UTF-16 -t UTF-8 '{path.name}' > converted && mv converted '{path.name}'", "encoding")]
     if b"\0" in raw:
         return None, [problem("binary file (it holds NUL bytes); not read", "binary")]
     try:
@@ -87,6 +91,19 @@ def read_user_text(
         for start, end in conflicts(text)
     ]
     return text, problems
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text whose every other byte is NUL (UTF-16 without a mark)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = raw[:200]
+    if len(head) < 4 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return odd.count(0) == len(odd) and 0 not in even or even.count(0) == len(even) and 0 not in odd
 
 
 def conflicts(text: str) -> list[tuple[int, int | None]]:
@@ -138,9 +155,54 @@ def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[s
         elif message.endswith("(at end of document)"):
             line = text.count("\n") + 1
             message = message.removesuffix(" (at end of document)") + " at the end of the file"
+        message, line = _plain_toml_error(message, text, line)
         return None, [Problem(rel, f"invalid TOML: {message}", "toml", line, column, entry_id)]
     except RecursionError:
         return None, [Problem(rel, "TOML nested too deeply to read", "toml", None, None, entry_id)]
+
+
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_KEY_LINE = re.compile(rf"^[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*=")
+_TABLE_LINE = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\n]+?)[ \t]*\]")
+
+
+def _plain_toml_error(message: str, text: str, line: int | None) -> tuple[str, int | None]:
+    """tomllib's message in the user's words, and the line where it points when it says none."""
+    if message.startswith("Illegal character '\\n'"):
+        return "the value does not end on this line: is a closing quote (\" or ') missing?", line
+    declared = re.match(r"Cannot declare \((.*?),?\) twice", message)
+    if declared:
+        name = ".".join(part.strip().strip("'\"") for part in declared.group(1).split(","))
+        return f"the table [{name}] is declared twice: merge the two into one", line
+    if message.startswith("Cannot overwrite a value"):
+        twice = _key_set_twice(text)
+        if twice is not None:
+            key, first, second = twice
+            return f"the key {key!r} is set twice (lines {first} and {second}): keep one", second
+        return "a key is set twice, or a table and a value share a name: keep one", line
+    return message, line
+
+
+def _key_set_twice(text: str) -> tuple[str, int, int] | None:
+    """The first key set twice in one table: (key, first line, second line)."""
+    seen: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_LINE.match(line)
+        if header:
+            table = header.group(2).replace(" ", "")
+            if header.group(1) == "[[":
+                seen = {k: v for k, v in seen.items() if not k.startswith(table + ".")}
+            continue
+        match = _KEY_LINE.match(line)
+        if not match:
+            continue
+        key = match.group(1).replace(" ", "")
+        full = f"{table}.{key}" if table else key
+        if full in seen:
+            return key, seen[full], number
+        seen[full] = number
+    return None
 
 
 _DEEP_DOTTED_KEY = re.compile(

@@ -145,7 +145,8 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
 
     render_links(context, data)
     for problem in data["problems"]:
-        out.print(Text(f"{clean(problem['path'])}:{problem['line'] or ''}: {clean(problem['message'])}", style="red"))
+        where = f"{problem['path']}:{problem['line']}" if problem["line"] else problem["path"]
+        out.print(Text(f"{clean(where)}: {clean(problem['message'])}", style="red"))
     for text_file in data.get("texts", []):
         if text_file["text"] is None:
             continue

@@ -29,6 +29,7 @@ from dossier.importers.common import (
 )
 from dossier.model import Kind, PartialDate, slugify
 from dossier.store import Store, StoreError, display
+from dossier.userfiles import MAX_TEXT_BYTES
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -73,9 +74,9 @@ def read_article(path: Path) -> Article:
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         raise InputError(f"not an article file ({', '.join(ARTICLE_SUFFIXES)})")
-    raw = read_input(path)
     if suffix in (".html", ".htm"):
-        return _read_html(raw, path)
+        return _read_html(_read_html_text(path), path)
+    raw = read_input(path)
     fields: dict[str, Any] = {}
     body = raw
     split = split_front_matter(raw) if suffix in (".md", ".markdown") else None
@@ -102,6 +103,33 @@ def read_article(path: Path) -> Article:
     if not article.text:
         raise InputError("the file holds no text")
     return article
+
+
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)"""
+    rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
+    re.IGNORECASE,
+)
+
+
+def _read_html_text(path: Path) -> str:
+    """A saved page as text: UTF-8, or the charset the page declares (``<meta charset=...>``)."""
+    try:
+        return read_input(path)
+    except InputError as error:
+        if "UTF-8" not in str(error):
+            raise
+        raw = path.read_bytes()[: MAX_TEXT_BYTES + 1]
+        declared = _DECLARED_CHARSET.search(raw[:8192])
+        if declared is None:
+            raise InputError(f"{error}; the page declares no charset either") from None
+        charset = (declared.group(1) or declared.group(2)).decode("ascii")
+        try:
+            return raw.decode(charset)
+        except LookupError:
+            raise InputError(f"{error}; the page declares the charset {charset!r}, which is unknown") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{error}; it is not valid {charset} either, as the page declares") from None
 
 
 def _read_html(html: str, path: Path) -> Article:
