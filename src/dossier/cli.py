@@ -13,6 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import shtab
+
+from dossier import __version__
 from dossier.commands import USAGE, Command, Context, UsageError, load_commands
 from dossier.store import COLLECTION_FILE, Store
 
@@ -26,15 +29,32 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """Options every command takes before or after its name (SUPPRESS keeps a value given before it)."""
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
+    flag_default = argparse.SUPPRESS if suppress else False
+    tree = parser.add_argument(
         "--tree", metavar="PATH", default=default,
         help=f"the dossier tree (default: $DOSSIER_HOME, else ./{DEFAULT_TREE})",
     )
-    parser.add_argument(
+    tree.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    index = parser.add_argument(
         "--index", metavar="DIR", dest="index_dir", default=default,
         help="where the search index lives (default: $DOSSIER_INDEX, else the user cache folder)",
     )
+    index.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    parser.add_argument("--no-color", action="store_true", default=flag_default,
+                        help="no colour (also when NO_COLOR is set)")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", default=flag_default,
+                          help="no progress and no notes on standard error; errors still shown")
+    loudness.add_argument("-v", "--verbose", action="store_true", default=flag_default,
+                          help="more detail on standard error")
+
+
+def add_dry_run(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run`` for a command that writes (the same words everywhere)."""
+    parser.add_argument("--dry-run", action="store_true", default=False,
+                        help="read and plan everything, write nothing; list what would be written, by id")
 
 
 def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
@@ -44,6 +64,7 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
         epilog="Run 'dossier COMMAND --help' for a command's options. "
         "With no command, 'dossier [PATH]' opens the browser on the tree.",
     )
+    parser.add_argument("--version", action="version", version=f"dossier {__version__}")
     _global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command_class in commands:
@@ -56,7 +77,10 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
         )
         _global_options(cmd_parser, suppress=True)
         if command.json_output:
-            cmd_parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+            cmd_parser.add_argument("--json", action="store_true",
+                                    help=f"print JSON for scripts (docs/schemas/{command.name}.schema.json)")
+        if command.writes:
+            add_dry_run(cmd_parser)
         command.add_arguments(cmd_parser)
         cmd_parser.set_defaults(command_object=command)
     return parser
@@ -84,14 +108,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = {c.name for c in commands}
     # `dossier PATH` (no command) opens the browser on PATH.
     positional = [a for a in argv if not a.startswith("-")]
-    if positional and positional[0] not in names and argv and argv[0] not in ("-h", "--help"):
+    if positional and positional[0] not in names and argv and argv[0] not in ("-h", "--help", "--version"):
         first = positional[0]
         if not _is_option_value(argv, first):
             argv.remove(first)
             argv = ["--tree", first, *argv]
     parser = build_parser(commands)
     args = parser.parse_args(argv)
-    context = Context(tree=resolve_tree(args.tree), index_dir=resolve_index_dir(args.index_dir))
+    context = Context(
+        tree=resolve_tree(args.tree), index_dir=resolve_index_dir(args.index_dir),
+        no_color=args.no_color, quiet=args.quiet, verbose=args.verbose,
+    )
     try:
         if args.command is None:
             return _browse(context)
@@ -113,6 +140,8 @@ def _browse(context: Context) -> int:
     store = context.store()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _summary(context, store)
+    if context.no_color:
+        os.environ["NO_COLOR"] = "1"  # Textual reads it when the app starts
     from dossier.tui.app import run_app
 
     return run_app(store, index_dir=context.index_dir)
@@ -125,12 +154,17 @@ def _summary(context: Context, store: Store) -> int:
     from dossier.safe import clean
 
     report = check_tree(store)
-    table = Table(title=clean(str(store.root)), show_header=True)
-    table.add_column("kind")
-    table.add_column("entries", justify="right")
-    for kind, count in sorted(report.counts.items()):
-        table.add_row(kind.plural, str(count))
-    context.out.print(table)
+    if context.piped:  # one fact a line, no box, for grep and scripts
+        context.out.print(clean(str(store.root)), markup=False)
+        for kind, count in sorted(report.counts.items()):
+            context.out.print(f"{kind.plural}: {count}", markup=False)
+    else:
+        table = Table(title=clean(str(store.root)), show_header=True)
+        table.add_column("kind")
+        table.add_column("entries", justify="right")
+        for kind, count in sorted(report.counts.items()):
+            table.add_row(kind.plural, str(count))
+        context.out.print(table)
     context.out.print(
         f"{len(report.problems)} problem(s); run 'dossier check' for details, 'dossier --help' for commands.",
         markup=False,

@@ -13,7 +13,7 @@ import importlib
 import inspect
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,7 +26,13 @@ from dossier.store import Store
 OK, FINDINGS, USAGE = 0, 1, 2
 
 #: Modules of this package that hold commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("check", "show", "new", "search", "index", "import_", "export")
+COMMAND_MODULES = ("check", "show", "new", "search", "index", "import_", "export", "completion")
+
+#: The version of every ``--json`` shape (``docs/schemas/``); raised when a field changes meaning or goes.
+JSON_VERSION = 1
+
+#: Piped output is never wrapped: lines are as long as their content (grep, cut and diff see one record a line).
+PIPE_WIDTH = 32_767
 
 
 class UsageError(Exception):
@@ -63,20 +69,62 @@ class _TrimmedLines:
         return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
-def _output_console() -> Console:
+def output_console(no_color: bool = False) -> Console:
+    """Standard output: Rich on a terminal; unwrapped, unpadded lines into a pipe or a file."""
     if sys.stdout.isatty():
-        return Console(highlight=False, soft_wrap=False)
-    return Console(file=_TrimmedLines(), highlight=False, soft_wrap=False)
+        return Console(highlight=False, soft_wrap=False, no_color=no_color or None)
+    return Console(file=_TrimmedLines(), highlight=False, soft_wrap=True, width=PIPE_WIDTH,
+                   no_color=no_color or None)
+
+
+def error_console(no_color: bool = False) -> Console:
+    """Standard error, never wrapped when it is not a terminal (a log file keeps whole messages)."""
+    if sys.stderr.isatty():
+        return Console(stderr=True, highlight=False, no_color=no_color or None)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=PIPE_WIDTH, no_color=no_color or None)
 
 
 @dataclass
 class Context:
-    """What every command gets: where the tree is, and where to print."""
+    """What every command gets: where the tree is, where to print, and how much to say.
+
+    ``quiet`` (``-q``) silences progress and the notes that go to standard error;
+    ``verbose`` (``-v``) adds details there. Neither changes standard output.
+    """
 
     tree: Path
     index_dir: Path | None = None
-    out: Console = field(default_factory=_output_console)
-    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    out: Console = None  # type: ignore[assignment]  # built in __post_init__ from no_color
+    err: Console = None  # type: ignore[assignment]
+    no_color: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        if self.out is None:
+            self.out = output_console(self.no_color)
+        if self.err is None:
+            self.err = error_console(self.no_color)
+
+    @property
+    def piped(self) -> bool:
+        """Standard output goes to a pipe or a file: plain lines, no boxes, no layout."""
+        return not self.out.is_terminal
+
+    @property
+    def progress(self) -> bool:
+        """Whether to draw progress on standard error (a terminal, and not -q)."""
+        return self.err.is_terminal and not self.quiet
+
+    def info(self, message: str) -> None:
+        """A note for the person on standard error (what was written where); silenced by -q."""
+        if not self.quiet:
+            self.err.print(message, markup=False, highlight=False)
+
+    def detail(self, message: str) -> None:
+        """A detail shown only with -v."""
+        if self.verbose and not self.quiet:
+            self.err.print(message, markup=False, highlight=False, style="dim")
 
     def store(self) -> Store:
         """The tree as a store; a usage error when it is not a readable folder."""
@@ -87,7 +135,13 @@ class Context:
         return Store(self.tree)
 
     def print_json(self, value: Any) -> None:
-        """JSON for scripts: plain, one document, no colour, nothing else on stdout."""
+        """JSON for scripts: plain, one document, no colour, nothing else on stdout.
+
+        A JSON object gets ``"version"`` (:data:`JSON_VERSION`) first, so a script can tell
+        which shape of ``docs/schemas/`` it reads.
+        """
+        if isinstance(value, dict) and "version" not in value:
+            value = {"version": JSON_VERSION, **value}
         sys.stdout.write(dumps_json(value, indent=2, default=str) + "\n")
         sys.stdout.flush()
 
@@ -98,6 +152,9 @@ class Command:
     name: ClassVar[str]
     #: Commands that read a tree accept ``--json``.
     json_output: ClassVar[bool] = True
+    #: Commands that write (the tree, the index, files) accept ``--dry-run``: read and plan
+    #: everything, write nothing, and say what would be written, by id.
+    writes: ClassVar[bool] = False
 
     @classmethod
     def summary(cls) -> str:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
-from rich.table import Table
 from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, Command, Context, UsageError
+from dossier.commands.progress import index_after_import, phase_bar
 from dossier.model import SOURCE_TYPES, Kind, PartialDate
 from dossier.safe import clean
 
 #: Warnings shown on the terminal before "... and N more" (--json lists them all).
 SHOWN_WARNINGS = 20
+#: Planned entries a dry run lists before "... and N more" (--json lists them all).
+SHOWN_PLANNED = 200
 
 
 def _partial_date(value: str) -> PartialDate:
@@ -35,15 +39,36 @@ class Import(Command):
         reused, never changed: importing the same files twice changes nothing.
         Files that cannot be read are listed with the reason and skipped.
 
-    dossier import article FILE [--url URL] [--outlet NAME] [--published DATE] [--type TYPE]
-        One saved article (.txt, .md, .html) as a source with its text, and the
-        actors of the tree it mentions.
+        Event files are .md (YAML front matter), .json, or .yaml/.yml (the same
+        fields as the front matter, as a YAML table). README files and Hugo's
+        _index.md inside folders are ignored.
+
+    dossier import article FILE|- [--url URL] [--outlet NAME] [--published DATE] [--type TYPE]
+        One saved article (.txt, .md, .html; '-' reads standard input) as a
+        source with its text, and the actors of the tree it mentions.
+
+    dossier import ftm FILE|-
+        FollowTheMoney entities as JSON lines (what Aleph, OpenSanctions and
+        'dossier export --format ftm' write): people and organizations become
+        actors, Events events, Articles and Documents sources, links between
+        actors their [[links]]. An entity already in the tree is reused.
+
+    dossier import csv FILE|- --kind actor|event|source [--map COLUMN=FIELD ...]
+        One table, a row an entry: columns are fields by their header; --map
+        renames a column (--map "Full name=name"), or leaves it out (--map
+        "Notes="). Lists (aliases, tags, actors, sources, related) are split
+        on ';'. A row whose id is in the tree is reused; a bad row is reported
+        with its line number and skipped.
+
+    With --dry-run every importer reads and plans everything, writes nothing,
+    and lists the entries it would create, by id.
 
     Exit status: 0 when everything was imported, 1 when something was skipped,
     2 when the input cannot be found.
     """
 
     name = "import"
+    writes = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=type(parser))
@@ -59,12 +84,29 @@ class Import(Command):
             help="one saved article (.txt, .md, .html) as a source",
             description="Import one saved article as a source and list the actors it mentions.",
         )
-        article.add_argument("file", type=Path, metavar="FILE", help="a .txt, .md or .html file")
+        article.add_argument("file", type=Path, metavar="FILE", help="a .txt, .md or .html file; - for standard input")
         article.add_argument("--url", help="the article's address (instead of the one in the file)")
         article.add_argument("--outlet", metavar="NAME", help="who published it")
         article.add_argument("--published", type=_partial_date, metavar="DATE", help="publication date")
         article.add_argument("--type", dest="source_type", choices=SOURCE_TYPES, help="the kind of source")
         self._common(article)
+        ftm = sub.add_parser(
+            "ftm",
+            help="FollowTheMoney entities (JSON lines, from Aleph, OpenSanctions or dossier export)",
+            description="Import FollowTheMoney entities (JSON lines) as actors, events, sources and links.",
+        )
+        ftm.add_argument("file", type=Path, metavar="FILE", help="a .json/.jsonl/.ftm file; - for standard input")
+        self._common(ftm)
+        table = sub.add_parser(
+            "csv",
+            help="one table of actors, events or sources, a row an entry",
+            description="Import one CSV table, a row an entry, columns as fields by their header.",
+        )
+        table.add_argument("file", type=Path, metavar="FILE", help="a .csv file; - for standard input")
+        table.add_argument("--kind", required=True, choices=[k.value for k in Kind], help="what each row is")
+        table.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                           help="use COLUMN as FIELD (COLUMN= leaves it out); repeat for more columns")
+        self._common(table)
 
     @staticmethod
     def _common(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +115,8 @@ class Import(Command):
         parser.add_argument("--index", metavar="DIR", dest="index_dir", default=argparse.SUPPRESS,
                             help="where the search index lives")
         parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts")
-        parser.add_argument("--dry-run", action="store_true", help="read and resolve everything, write nothing")
+        parser.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
+                            help="read and plan everything, write nothing; list what would be created, by id")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         from dossier.store import Store
@@ -86,7 +129,33 @@ class Import(Command):
         store = Store(tree)
         if args.what == "timeline":
             return self._timeline(args, context, store, index_dir)
-        return self._article(args, context, store, index_dir)
+        if args.what == "article":
+            return self._article(args, context, store, index_dir)
+        return self._records(args, context, store)
+
+    # -- ftm and csv
+
+    def _records(self, args: argparse.Namespace, context: Context, store) -> int:  # type: ignore[no-untyped-def]
+        name, text = read_input_argument(args.file)
+        if args.what == "ftm":
+            from dossier.importers.ftm import import_ftm
+
+            report = import_ftm(store, text.splitlines(), name, dry_run=args.dry_run)
+        else:
+            from dossier.importers.csv import import_csv, parse_mapping
+
+            try:
+                mapping = parse_mapping(args.map)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            report = import_csv(store, text, name, Kind(args.kind), mapping=mapping, dry_run=args.dry_run)
+        if not args.dry_run and report.written:
+            report.index = index_after_import(context, store, len(report.written))
+        if args.json:
+            context.print_json({"tree": str(store.root), **report.to_json()})
+        else:
+            self._print_report(context, report)
+        return OK if report.ok else FINDINGS
 
     # -- timeline
 
@@ -96,23 +165,15 @@ class Import(Command):
         missing = [str(p) for p in args.sources if not p.exists()]
         if missing:
             raise UsageError(f"no such file or folder: {', '.join(missing)}")
-        use_bar = context.err.is_terminal and not args.json
-        if use_bar:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           console=context.err, transient=True)
-            task = bar.add_task("reading", total=None)
-
-            def progress(phase: str, done: int, total: int) -> None:
-                bar.update(task, description=phase, completed=done, total=total)
-
-            with bar:
+        if context.progress and not args.json:
+            with phase_bar(context) as progress:
                 report = TimelineImporter(store, dry_run=args.dry_run, progress=progress).run(
-                    args.sources, index_dir=index_dir
+                    args.sources, index_dir=index_dir, update=False
                 )
         else:
-            report = TimelineImporter(store, dry_run=args.dry_run).run(args.sources, index_dir=index_dir)
+            report = TimelineImporter(store, dry_run=args.dry_run).run(args.sources, index_dir=index_dir, update=False)
+        if not args.dry_run and report.written:
+            report.index = index_after_import(context, store, len(report.written))
         if args.json:
             context.print_json({"tree": str(store.root), **report.to_json()})
         else:
@@ -120,48 +181,18 @@ class Import(Command):
         return OK if report.ok else FINDINGS
 
     def _print_report(self, context: Context, report) -> None:  # type: ignore[no-untyped-def]
-        for note in report.skipped:
-            line = Text()
-            line.append(clean(note.path), style="bold")
-            line.append(": ")
-            line.append("skipped", style="red")
-            line.append(": " + clean(note.message))
-            context.out.print(line, soft_wrap=True)
-        for note in report.warnings[:SHOWN_WARNINGS]:
-            line = Text()
-            line.append(clean(note.path), style="bold")
-            line.append(": ")
-            line.append("note", style="yellow")
-            line.append(": " + clean(note.message))
-            context.out.print(line, soft_wrap=True)
-        if len(report.warnings) > SHOWN_WARNINGS:
-            context.out.print(f"... and {len(report.warnings) - SHOWN_WARNINGS} more notes (--json lists them all)")
-        verb = "would be created" if report.dry_run else "created"
-        table = Table(title=f"{report.files} file(s) read" + (" (dry run: nothing written)" if report.dry_run else ""))
-        table.add_column("")
-        table.add_column(verb, justify="right")
-        table.add_column("reused", justify="right")
-        table.add_column("skipped", justify="right")
-        for kind in (Kind.EVENT, Kind.ACTOR, Kind.SOURCE):
-            tally = report.tallies[kind]
-            table.add_row(kind.plural, str(tally.created), str(tally.reused), str(tally.skipped))
-        context.out.print(table)
-        if report.ignored:
-            context.out.print(Text(f"ignored: {', '.join(clean(p) for p in report.ignored)}"), soft_wrap=True)
-        if report.index:
-            context.out.print(Text(clean(report.index)))
+        print_import_report(context, report)
 
     # -- article
 
     def _article(self, args: argparse.Namespace, context: Context, store, index_dir: Path | None) -> int:  # type: ignore[no-untyped-def]
         from dossier.importers.article import import_article
 
-        if not args.file.is_file():
-            raise UsageError(f"no such file: {args.file}")
-        result = import_article(
-            store, args.file, url=args.url, outlet=args.outlet, published=args.published,
-            source_type=args.source_type, dry_run=args.dry_run, index_dir=index_dir,
-        )
+        with article_path(args.file) as path:
+            result = import_article(
+                store, path, url=args.url, outlet=args.outlet, published=args.published,
+                source_type=args.source_type, dry_run=args.dry_run, index_dir=index_dir,
+            )
         report = result.report
         if args.json:
             context.print_json({
@@ -192,3 +223,81 @@ class Import(Command):
         if report.index:
             context.out.print(Text(clean(report.index)))
         return OK if report.ok else FINDINGS
+
+
+def read_input_argument(path: Path) -> tuple[str, str]:
+    """(the name messages use, the text) of a FILE argument; ``-`` reads standard input."""
+    import sys
+
+    from dossier.importers.common import InputError, read_input
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            return "<stdin>", data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"standard input is not UTF-8 text (byte {exc.start})") from None
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    try:
+        return clean(str(path)), read_input(path)
+    except InputError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+@contextlib.contextmanager
+def article_path(path: Path) -> Iterator[Path]:
+    """The article file; for ``-``, standard input saved to a temporary file named by what it holds."""
+    import sys
+    import tempfile
+
+    if str(path) != "-":
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+        yield path
+        return
+    data = sys.stdin.buffer.read()
+    head = data.lstrip()[:512].lower()
+    suffix = ".html" if head.startswith((b"<!doctype", b"<html", b"<")) else ".md"
+    with tempfile.TemporaryDirectory(prefix="dossier-stdin-") as folder:
+        spooled = Path(folder) / f"stdin{suffix}"
+        spooled.write_bytes(data)
+        yield spooled
+
+
+def print_import_report(context: Context, report) -> None:  # type: ignore[no-untyped-def]
+    """An import's report as plain lines: skipped inputs, notes, counts by kind, the entries a dry run plans."""
+    out = context.out
+    for note in report.skipped:
+        line = Text()
+        line.append(clean(note.path), style="bold")
+        line.append(": ")
+        line.append("skipped", style="red")
+        line.append(": " + clean(note.message))
+        out.print(line, soft_wrap=True)
+    for note in report.warnings[:SHOWN_WARNINGS]:
+        line = Text()
+        line.append(clean(note.path), style="bold")
+        line.append(": ")
+        line.append("note", style="yellow")
+        line.append(": " + clean(note.message))
+        out.print(line, soft_wrap=True)
+    if len(report.warnings) > SHOWN_WARNINGS:
+        out.print(f"... and {len(report.warnings) - SHOWN_WARNINGS} more notes (--json lists them all)")
+    if report.dry_run:
+        for kind, entry_id, _ in report.created[:SHOWN_PLANNED]:
+            out.print(Text(f"would create {kind.value} {entry_id}"), soft_wrap=True)
+        if len(report.created) > SHOWN_PLANNED:
+            out.print(f"... and {len(report.created) - SHOWN_PLANNED} more (--json lists them all)")
+    elif context.verbose:
+        for kind, entry_id, _ in report.created:
+            out.print(Text(f"created {kind.value} {entry_id}"), soft_wrap=True)
+    verb = "would be created" if report.dry_run else "created"
+    out.print(f"{report.files} file(s) read" + (" (dry run: nothing written)" if report.dry_run else ""))
+    for kind in (Kind.EVENT, Kind.ACTOR, Kind.SOURCE):
+        tally = report.tallies[kind]
+        out.print(f"{kind.plural}: {tally.created} {verb}, {tally.reused} reused, {tally.skipped} skipped")
+    if report.ignored:
+        out.print(Text(f"ignored: {', '.join(clean(p) for p in report.ignored)}"), soft_wrap=True)
+    if report.index:
+        out.print(Text(clean(report.index)))

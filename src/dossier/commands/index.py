@@ -41,14 +41,11 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
 
 def _with_progress(context: Context, index: Index, action: Any, show: bool) -> Changes:
     """Run ``action(progress_callback)``; a Rich progress bar appears if it runs long on a terminal."""
-    if not show or not context.err.is_terminal:
+    if not show or not context.progress:
         return action(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from dossier.commands.progress import progress_bar
 
-    progress = Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=context.err, transient=True,
-    )
+    progress = progress_bar(context, "indexing")
     task = progress.add_task("index", total=None)
     started = time.monotonic()
     shown = False

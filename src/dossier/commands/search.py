@@ -65,7 +65,7 @@ class Search(Command):
         finally:
             index.close()
         if args.json:
-            context.print_json([_hit_json(hit) for hit in hits])
+            context.print_json({"query": text, "total": hits.total, "hits": [_hit_json(hit) for hit in hits]})
         else:
             _render(context, text, hits)
         return OK if hits else FINDINGS
