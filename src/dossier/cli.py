@@ -78,7 +78,7 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
         _global_options(cmd_parser, suppress=True)
         if command.json_output:
             cmd_parser.add_argument("--json", action="store_true",
-                                    help=f"print JSON for scripts (docs/schemas/{command.name}.schema.json)")
+                                    help="print JSON for scripts (its shape: docs/schemas/)")
         if command.writes:
             add_dry_run(cmd_parser)
         command.add_arguments(cmd_parser)

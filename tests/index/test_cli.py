@@ -22,7 +22,7 @@ def test_search_prints_results_and_json(run_cli, tree: Path) -> None:
 
 def test_search_with_no_result_exits_1(run_cli, tree: Path) -> None:
     result = run_cli("search", "--tree", tree, "nothingmatchesthis")
-    assert result.code == 1 and "No entry matches" in result.out
+    assert result.code == 1 and "No entry matches" in result.err and result.out == ""
 
 
 @pytest.mark.parametrize("query", ['"unclosed', "nosuchfield:x", "importance:>=high", "(milley",
@@ -38,8 +38,9 @@ def test_search_limit_says_how_many_more_match(run_cli, tree: Path) -> None:
     everything = len(run_cli("search", "--tree", tree, "--json", "milley").json()["hits"])
     assert len(limited["hits"]) == 1 and limited["total"] == everything
     assert everything >= 3
-    assert f"1 of {everything} results" in run_cli("search", "--tree", tree, "--limit", "1", "milley").out
-    assert f"{everything} results" in run_cli("search", "--tree", tree, "milley").out
+    # Piped, standard output holds only the hits (one a line); the count goes to standard error.
+    assert f"1 of {everything} results" in run_cli("search", "--tree", tree, "--limit", "1", "milley").err
+    assert f"{everything} results" in run_cli("search", "--tree", tree, "milley").err
 
 
 def test_index_command_reports_and_rebuilds(run_cli, tree: Path) -> None:

@@ -13,6 +13,7 @@ import importlib
 import inspect
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -133,6 +134,12 @@ class Context:
         if not os.access(self.tree, os.R_OK | os.X_OK):
             raise UsageError(f"the tree at {self.tree} is not readable")
         return Store(self.tree)
+
+    def write_lines(self, lines: Iterable[str]) -> None:
+        """Plain lines on standard output, exactly as given (tabs kept): the piped form of a listing."""
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
     def print_json(self, value: Any) -> None:
         """JSON for scripts: plain, one document, no colour, nothing else on stdout.

@@ -24,11 +24,13 @@ class Export(Command):
 
     The same tree always gives the same bytes. Without -o, ftm and json go to
     standard output. Entries whose file cannot be read are left out (run
-    'dossier check').
+    'dossier check'). With --json (and -o), a report of what was written goes
+    to standard output; --dry-run says what would be written, and writes
+    nothing.
     """
 
     name = "export"
-    json_output = False
+    writes = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--format", required=True, choices=("ftm", "json", "csv"), help="the output format")
@@ -39,16 +41,23 @@ class Export(Command):
         from dossier.exporters import load_entries
 
         store = context.store()
+        if args.json and args.output is None and not args.dry_run:
+            raise UsageError("--json reports what was written: give the file with -o (or use --dry-run)")
         if args.format == "csv":
             if args.output is None:
                 raise UsageError("--format csv writes several tables: give a folder with -o")
             if args.output.exists() and not args.output.is_dir():
                 raise UsageError(f"{args.output} is not a folder")
-            from dossier.exporters.csv import export_csv
+            from dossier.exporters.csv import export_csv, tables
 
-            files = export_csv(load_entries(store, with_texts=False), args.output)
-            context.err.print(f"wrote {len(files)} tables to {args.output}", markup=False, highlight=False)
-            return OK
+            loaded = load_entries(store, with_texts=False)
+            rows = {name: len(table) - 1 for name, table in tables(loaded).items()}
+            files = [args.output / f"{name}.csv" for name in rows] if args.dry_run else export_csv(loaded, args.output)
+            report = {"format": "csv", "output": str(args.output), "dry_run": args.dry_run,
+                      "entries": len(loaded.entries),
+                      "files": [{"path": str(f), "rows": rows[f.stem]} for f in files],
+                      "written": 0 if args.dry_run else len(files)}
+            return self._report(context, args.json, report, f"{len(files)} tables to {args.output}")
         loaded = load_entries(store)
         buffer = io.StringIO(newline="\n")
         if args.format == "ftm":
@@ -59,14 +68,29 @@ class Export(Command):
             from dossier.exporters.json import export_json
 
             count = export_json(loaded, buffer)
-        data = buffer.getvalue().encode("utf-8")
+        unit = "entities" if args.format == "ftm" else "entries"
+        report = {"format": args.format, "output": str(args.output) if args.output else "-",
+                  "dry_run": args.dry_run, "entries": len(loaded.entries), unit: count,
+                  "bytes": len(buffer.getvalue().encode("utf-8")), "written": 0}
+        if args.output is not None and args.output.is_dir():
+            raise UsageError(f"{args.output} is a folder")
+        if args.dry_run:
+            return self._report(context, args.json, report, f"{count} {unit} to {args.output or 'standard output'}")
         if args.output is None:
             sys.stdout.write(buffer.getvalue())
             sys.stdout.flush()
+            return OK
+        args.output.write_bytes(buffer.getvalue().encode("utf-8"))
+        report["written"] = 1
+        return self._report(context, args.json, report, f"{count} {unit} to {args.output}")
+
+    @staticmethod
+    def _report(context: Context, as_json: bool, report: dict[str, object], what: str) -> int:
+        if as_json:
+            context.print_json(report)
+        elif report["dry_run"]:
+            context.out.print(f"would write {what} (dry run: nothing written)", markup=False, highlight=False)
         else:
-            if args.output.is_dir():
-                raise UsageError(f"{args.output} is a folder")
-            args.output.write_bytes(data)
-            context.err.print(f"wrote {count} {'entities' if args.format == 'ftm' else 'entries'} to {args.output}",
-                              markup=False, highlight=False)
+            context.info(f"wrote {what}")
         return OK
+

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from dossier.commands import OK, USAGE, Command, Context
+from dossier.commands import OK, USAGE, Command, Context, UsageError
 from dossier.safe import clean
 from dossier.store import Store
 
@@ -75,6 +75,7 @@ class IndexCommand(Command):
     """
 
     name = "index"
+    writes = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="index everything from scratch")
@@ -84,6 +85,10 @@ class IndexCommand(Command):
         from dossier.index import Index, IndexBusy
 
         store = context.store()
+        if args.dry_run:
+            if args.watch:
+                raise UsageError("--dry-run and --watch do not go together: a dry run writes nothing")
+            return _dry_run(context, store, args)
         index = Index.open(store, context.index_dir)
         started = time.monotonic()
         try:
@@ -114,6 +119,49 @@ class IndexCommand(Command):
             return _watch(context, index, args.json)
         index.close()
         return OK
+
+
+def _dry_run(context: Context, store: Store, args: argparse.Namespace) -> int:
+    """What ``index`` would add, change and remove, by id, from the tree and the index's records; no write.
+
+    An index that does not exist yet (or has an old format) would be built from
+    scratch: every entry is added. Nothing is created, not even the index folder.
+    """
+    from dossier.index import INDEX_FORMAT_VERSION, Index, default_index_dir
+
+    folder = context.index_dir or default_index_dir(store)
+    scan = store.scan()
+    by_id = scan.by_id()
+    records: dict[str, Any] = {}
+    reason = "asked to rebuild" if args.rebuild else None
+    if reason is None and not (folder / "state.pickle").exists():
+        reason = "no index yet"
+    if reason is None:
+        index = Index.open(store, folder)
+        try:
+            reason = index.rebuilt_reason
+            records = {} if reason else dict(index._records)  # read only: the same comparison as a reconcile
+        finally:
+            index.close()
+    added = sorted(i for i in by_id if i not in records)
+    changed = sorted(
+        i for i, loc in by_id.items()
+        if i in records and (records[i].fingerprint, records[i].folder, records[i].kind)
+        != (loc.fingerprint, loc.folder, loc.kind)
+    )
+    removed = sorted(i for i in records if i not in by_id)
+    report = {"index": str(folder), "dry_run": True, "rebuilt": reason is not None, "reason": reason,
+              "added": added, "changed": changed, "removed": removed, "format": INDEX_FORMAT_VERSION}
+    if args.json:
+        context.print_json(report)
+        return OK
+    what = f"would rebuild the index ({reason})" if reason else "would update the index"
+    context.out.print(f"{what}: {len(added)} added, {len(changed)} changed, {len(removed)} removed "
+                      "(dry run: nothing written)", markup=False, highlight=False)
+    for label, ids in (("add", added), ("change", changed), ("remove", removed)):
+        for entry_id in ids[:200] if not context.verbose else ids:
+            context.out.print(f"would {label} {entry_id}", markup=False, highlight=False)
+    return OK
 
 
 def _print_report(context: Context, report: dict[str, Any]) -> None:
