@@ -13,10 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import shtab
-
 from dossier import __version__
-from dossier.commands import USAGE, Command, Context, UsageError, load_commands
+from dossier.commands import USAGE, Command, Context, UsageError, add_dry_run, add_global_options, load_commands
 from dossier.store import COLLECTION_FILE, Store
 
 DEFAULT_TREE = "dossiers"
@@ -28,35 +26,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"dossier: error: {message}\n")
 
 
-def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    """Options every command takes before or after its name (SUPPRESS keeps a value given before it)."""
-    default = argparse.SUPPRESS if suppress else None
-    flag_default = argparse.SUPPRESS if suppress else False
-    tree = parser.add_argument(
-        "--tree", metavar="PATH", default=default,
-        help=f"the dossier tree (default: $DOSSIER_HOME, else ./{DEFAULT_TREE})",
-    )
-    tree.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-    index = parser.add_argument(
-        "--index", metavar="DIR", dest="index_dir", default=default,
-        help="where the search index lives (default: $DOSSIER_INDEX, else the user cache folder)",
-    )
-    index.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-    parser.add_argument("--no-color", action="store_true", default=flag_default,
-                        help="no colour (also when NO_COLOR is set)")
-    loudness = parser.add_mutually_exclusive_group()
-    loudness.add_argument("-q", "--quiet", action="store_true", default=flag_default,
-                          help="no progress and no notes on standard error; errors still shown")
-    loudness.add_argument("-v", "--verbose", action="store_true", default=flag_default,
-                          help="more detail on standard error")
-
-
-def add_dry_run(parser: argparse.ArgumentParser) -> None:
-    """``--dry-run`` for a command that writes (the same words everywhere)."""
-    parser.add_argument("--dry-run", action="store_true", default=False,
-                        help="read and plan everything, write nothing; list what would be written, by id")
-
-
 def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dossier",
@@ -65,7 +34,7 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
         "With no command, 'dossier [PATH]' opens the browser on the tree.",
     )
     parser.add_argument("--version", action="version", version=f"dossier {__version__}")
-    _global_options(parser, suppress=False)
+    add_global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command_class in commands:
         command = command_class()
@@ -75,7 +44,7 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
             description=command.description(),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        _global_options(cmd_parser, suppress=True)
+        add_global_options(cmd_parser, suppress=True)
         if command.json_output:
             cmd_parser.add_argument("--json", action="store_true",
                                     help="print JSON for scripts (its shape: docs/schemas/)")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import shtab
 from rich.console import Console
 
 from dossier.safe import dumps_json
@@ -70,19 +71,23 @@ class _TrimmedLines:
         return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
+def _plain(no_color: bool) -> dict[str, Any]:
+    # --no-color and NO_COLOR (no-color.org) mean no escape sequences at all, bold included.
+    return {"color_system": None} if no_color or os.environ.get("NO_COLOR") else {}
+
+
 def output_console(no_color: bool = False) -> Console:
     """Standard output: Rich on a terminal; unwrapped, unpadded lines into a pipe or a file."""
     if sys.stdout.isatty():
-        return Console(highlight=False, soft_wrap=False, no_color=no_color or None)
-    return Console(file=_TrimmedLines(), highlight=False, soft_wrap=True, width=PIPE_WIDTH,
-                   no_color=no_color or None)
+        return Console(highlight=False, soft_wrap=False, **_plain(no_color))
+    return Console(file=_TrimmedLines(), highlight=False, soft_wrap=True, width=PIPE_WIDTH, **_plain(no_color))
 
 
 def error_console(no_color: bool = False) -> Console:
     """Standard error, never wrapped when it is not a terminal (a log file keeps whole messages)."""
     if sys.stderr.isatty():
-        return Console(stderr=True, highlight=False, no_color=no_color or None)
-    return Console(stderr=True, highlight=False, soft_wrap=True, width=PIPE_WIDTH, no_color=no_color or None)
+        return Console(stderr=True, highlight=False, **_plain(no_color))
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=PIPE_WIDTH, **_plain(no_color))
 
 
 @dataclass
@@ -176,6 +181,35 @@ class Command:
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         raise NotImplementedError
+
+
+def add_global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """Options every command takes before or after its name (SUPPRESS keeps a value given before it)."""
+    default = argparse.SUPPRESS if suppress else None
+    flag_default = argparse.SUPPRESS if suppress else False
+    tree = parser.add_argument(
+        "--tree", metavar="PATH", default=default,
+        help="the dossier tree (default: $DOSSIER_HOME, else ./dossiers)",
+    )
+    tree.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    index = parser.add_argument(
+        "--index", metavar="DIR", dest="index_dir", default=default,
+        help="where the search index lives (default: $DOSSIER_INDEX, else the user cache folder)",
+    )
+    index.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    parser.add_argument("--no-color", action="store_true", default=flag_default,
+                        help="no colour (also when NO_COLOR is set)")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", default=flag_default,
+                          help="no progress and no notes on standard error; errors still shown")
+    loudness.add_argument("-v", "--verbose", action="store_true", default=flag_default,
+                          help="more detail on standard error")
+
+
+def add_dry_run(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run`` for a command that writes (the same words everywhere)."""
+    parser.add_argument("--dry-run", action="store_true", default=False,
+                        help="read and plan everything, write nothing; list what would be written, by id")
 
 
 def load_commands() -> list[type[Command]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from dossier.commands import FINDINGS, OK, Command, Context, UsageError
+from dossier.commands import FINDINGS, OK, Command, Context, UsageError, add_global_options
 from dossier.commands.progress import index_after_import, phase_bar
 from dossier.model import SOURCE_TYPES, Kind, PartialDate
 from dossier.safe import clean
@@ -111,9 +111,7 @@ class Import(Command):
     @staticmethod
     def _common(parser: argparse.ArgumentParser) -> None:
         # Accepted after the subcommand too; SUPPRESS keeps a value given before it.
-        parser.add_argument("--tree", metavar="PATH", default=argparse.SUPPRESS, help="the dossier tree")
-        parser.add_argument("--index", metavar="DIR", dest="index_dir", default=argparse.SUPPRESS,
-                            help="where the search index lives")
+        add_global_options(parser, suppress=True)
         parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts")
         parser.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
                             help="read and plan everything, write nothing; list what would be created, by id")
