@@ -13,7 +13,9 @@ output with the ``followthemoney`` package. Mapping:
   keywords, ``involved`` (its actors) and ``proof`` (its sources);
 * sources: ``Document`` (type document or book) or ``Article`` (the rest)
   with title, author, publisher, publishedAt, retrievedAt, sourceUrl and the
-  captured text as bodyText.
+  captured text as bodyText;
+* a source's ``actors``: ``Documentation`` (document, entity), one per actor,
+  so that ``dossier import ftm`` gives the source its actors back.
 
 Entity ids are ``dossier-<entry id>``: stable, readable, unique in the tree.
 """
@@ -122,6 +124,11 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
             body = "\n\n".join(t.strip() for t in loaded.texts.get(entry.id, {}).values() if t.strip())
             entity.add("bodyText", body or None)
             result.append(entity.to_json())
+            for actor in refs(data.get("actors"), Kind.ACTOR):
+                documentation = _Entity(f"{entity_id(entry.id)}-documents-{actor}", "Documentation")
+                documentation.add("document", entity_id(entry.id))
+                documentation.add("entity", actor)
+                result.append(documentation.to_json())
     return result
 
 

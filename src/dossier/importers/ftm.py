@@ -11,6 +11,7 @@ empty tree gives back the same entries and links:
   involved (actors), proof (sources);
 * ``Article``, ``Document`` and other documents -> source: title, author,
   publisher, sourceUrl, publishedAt, retrievedAt, bodyText (text.md);
+* ``Documentation`` of an actor by a source -> the source's ``actors``;
 * links between two actors (``UnknownLink``, ``Associate``, ``Family``,
   ``Membership``, ``Directorship``, ``Employment``, ``Ownership``,
   ``Representation``) -> a ``[[links]]`` table in the first actor's
@@ -76,6 +77,7 @@ class _Plan:
     ids: dict[str, str] = field(default_factory=dict)  # entity id -> entry id
     kinds: dict[str, Kind] = field(default_factory=dict)  # entity id -> kind
     links: dict[str, list[_Entity]] = field(default_factory=dict)  # entity id of the first actor -> links
+    documented: dict[str, list[str]] = field(default_factory=dict)  # document's entity id -> entity ids
 
 
 def read_entities(lines: Iterable[str], name: str, report: ImportReport) -> list[_Entity]:
@@ -134,7 +136,10 @@ def import_ftm(store: Store, lines: Iterable[str], name: str, *, dry_run: bool =
     for entity in entities:
         kind = _kind_of(entity.schema)
         if kind is None:
-            if entity.schema in LINK_SCHEMAS:
+            if entity.schema == "Documentation":
+                for document in entity.all("document")[:1]:
+                    plan.documented.setdefault(document, []).extend(entity.all("entity"))
+            elif entity.schema in LINK_SCHEMAS:
                 first = LINK_SCHEMAS[entity.schema][0]
                 for subject in entity.all(first)[:1]:
                     plan.links.setdefault(subject, []).append(entity)
@@ -268,6 +273,11 @@ def _entry(entity: _Entity, kind: Kind, plan: _Plan, writer: RecordWriter, repor
                 data[key] = _date(entity.first(prop))
         if entity.schema == "Document":
             data["type"] = "document"
+        if plan.documented.get(entity.id):
+            documented = _Entity(entity.line, entity.id, "Documentation", {"entity": plan.documented[entity.id]})
+            actors = _refs(documented, "entity", Kind.ACTOR, plan, writer, report, where)
+            if actors:
+                data["actors"] = actors
         body = "\n\n".join(entity.all("bodyText")).strip()
         texts = {"text.md": body + "\n"} if body else None
     return data, texts
