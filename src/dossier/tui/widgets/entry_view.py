@@ -228,7 +228,8 @@ class EntryView(VerticalScroll, can_focus=True):
         self.targets: list[Target] = []
 
     def compose(self) -> Iterable[Widget]:
-        yield Static(Text("Choose an entry in the list and press enter (or double-click it), or press / to search.", style="italic"),
+        yield Static(Text("Choose an entry in the list and press enter (or double-click it), or press / to search.",
+                          style="italic"),
                      classes="placeholder")
 
     # -- showing
