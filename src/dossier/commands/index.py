@@ -45,17 +45,24 @@ def _with_progress(context: Context, index: Index, action: Any, show: bool) -> C
         return action(None)
     from dossier.commands.progress import progress_bar
 
-    progress = progress_bar(context, "indexing")
-    task = progress.add_task("index", total=None)
+    progress = progress_bar(context)
+    task = progress.add_task("indexing", total=None)
     started = time.monotonic()
-    shown = False
+    shown = saving = False
 
     def callback(done: int, total: int) -> None:
-        nonlocal shown
+        nonlocal shown, saving
         if not shown and time.monotonic() - started > 0.3 and done < total:
             progress.start()
             shown = True
-        progress.update(task, completed=done, total=total)
+        if done >= total and not saving:
+            # Every entry is in; the commit that follows takes seconds on a large tree: a pulsing
+            # bar of its own (no total) with its clock running says that work goes on.
+            saving = True
+            progress.update(task, visible=False)
+            progress.add_task("indexing: saving", total=None)
+        elif not saving:
+            progress.update(task, completed=done, total=total)
 
     try:
         return action(callback)

@@ -11,7 +11,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from dossier.commands import Context
 from dossier.store import Store
@@ -32,10 +40,16 @@ def progress_bar(context: Context, description: str = "{task.description}") -> P
 def phase_bar(context: Context) -> Iterator[PhaseProgress]:
     """A bar whose description is the current phase; yields the callback the importers call."""
     bar = progress_bar(context)
-    task = bar.add_task("starting", total=None)
+    tasks: dict[str, TaskID] = {}
 
     def progress(phase: str, done: int, total: int) -> None:
-        bar.update(task, description=phase, completed=done, total=total or None)
+        task = tasks.get(phase)
+        if task is None:  # a task per phase: its own elapsed time and its own rate for the time left
+            for earlier in tasks.values():
+                bar.update(earlier, visible=False)
+            task = tasks[phase] = bar.add_task(phase, total=total or None)
+        # A phase of unknown size (total 0) pulses, so that the bar moves while it runs.
+        bar.update(task, completed=done, total=total or None)
 
     with bar:
         yield progress
