@@ -93,4 +93,5 @@ async def test_the_palette_screenshot_lands_in_the_current_folder_and_says_where
         await wait_until(pilot, lambda: any(here.glob("*.svg")))
         saved = next(here.glob("*.svg"))
         await wait_until(pilot, lambda: any(str(saved) in str(n.message) for n in app._notifications))
+        await wait_until(pilot, lambda: "Saved to" in screen_text(app))
         assert saved.read_text(encoding="utf-8").startswith("<svg")

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -254,7 +253,7 @@ class DossierApp(App[int]):
                 path = Path(self.save_screenshot(path=str(folder)))
             except OSError:
                 continue
-            self.notify(Text(f"Saved to {clean(str(path))}"), title="Screenshot")
+            self.notify(f"Saved to {clean(str(path))}", title="Screenshot", markup=False)
             return path
         self.notify("The screenshot could not be saved in the current folder nor the config folder.",
                     severity="error")
