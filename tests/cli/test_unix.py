@@ -171,6 +171,14 @@ def test_dash_reads_csv_and_ftm_from_standard_input(run_cli, tmp_path: Path, mon
     assert result.code == 0 and [e["id"] for e in result.json()["entries"]] == ["john-doe"]
 
 
+def test_dash_reads_a_timeline_event(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    _stdin(monkeypatch, '{"title": "Piped event", "date": "2024-01-02", "actors": ["Jane Roe"]}')
+    result = run_cli("import", "timeline", "-", "--tree", tmp_path / "t", "--json")
+    assert result.code == 0, result.out
+    assert {(e["kind"], e["id"]) for e in result.json()["entries"]} == {
+        ("event", "2024-01-02-piped-event"), ("actor", "jane-roe")}
+
+
 # ------------------------------------------------------------------ dry runs tell the truth
 
 

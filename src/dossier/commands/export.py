@@ -19,8 +19,8 @@ class Export(Command):
     --format json  one JSON document with every entry, its references resolved
                    (kind and title of each id) and its text files.
     --format csv   spreadsheet tables: actors.csv, events.csv, sources.csv,
-                   event_actors.csv and event_sources.csv, written into the
-                   folder given with -o.
+                   event_actors.csv, event_sources.csv, actor_links.csv and
+                   actor_roles.csv, written into the folder given with -o.
 
     The same tree always gives the same bytes. Without -o, ftm and json go to
     standard output. Entries whose file cannot be read are left out (run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.text import Text
@@ -77,7 +77,8 @@ class Import(Command):
             help="event files (Markdown + YAML front matter, JSON) or folders of them",
             description="Import event files (Markdown with YAML front matter, or JSON) or folders of them.",
         )
-        timeline.add_argument("sources", nargs="+", type=Path, metavar="SRC", help="event files or folders")
+        timeline.add_argument("sources", nargs="+", type=Path, metavar="SRC",
+                              help="event files or folders; - for one event on standard input")
         self._common(timeline)
         article = sub.add_parser(
             "article",
@@ -160,9 +161,15 @@ class Import(Command):
     def _timeline(self, args: argparse.Namespace, context: Context, store, index_dir: Path | None) -> int:  # type: ignore[no-untyped-def]
         from dossier.importers.timeline import TimelineImporter
 
-        missing = [str(p) for p in args.sources if not p.exists()]
+        missing = [str(p) for p in args.sources if str(p) != "-" and not p.exists()]
         if missing:
             raise UsageError(f"no such file or folder: {', '.join(missing)}")
+        if Path("-") in args.sources:  # one event from standard input (Markdown, JSON or YAML)
+            if len(args.sources) > 1:
+                raise UsageError("'-' (standard input) is the only SRC when given")
+            with stdin_or_file(Path("-"), _event_suffix) as spooled:
+                args.sources = [spooled]
+                return self._timeline(args, context, store, index_dir)
         if context.progress and not args.json:
             with phase_bar(context) as progress:
                 report = TimelineImporter(store, dry_run=args.dry_run, progress=progress).run(
@@ -186,7 +193,7 @@ class Import(Command):
     def _article(self, args: argparse.Namespace, context: Context, store, index_dir: Path | None) -> int:  # type: ignore[no-untyped-def]
         from dossier.importers.article import import_article
 
-        with article_path(args.file) as path:
+        with stdin_or_file(args.file) as path:
             result = import_article(
                 store, path, url=args.url, outlet=args.outlet, published=args.published,
                 source_type=args.source_type, dry_run=args.dry_run, index_dir=index_dir,
@@ -243,20 +250,32 @@ def read_input_argument(path: Path) -> tuple[str, str]:
         raise UsageError(f"{path}: {exc}") from None
 
 
+def _article_suffix(head: bytes) -> str:
+    return ".html" if head.startswith(b"<") else ".md"
+
+
+def _event_suffix(head: bytes) -> str:
+    if head.startswith((b"{", b"[")):
+        return ".json"
+    return ".md" if head.startswith(b"---") else ".yaml"
+
+
 @contextlib.contextmanager
-def article_path(path: Path) -> Iterator[Path]:
-    """The article file; for ``-``, standard input saved to a temporary file named by what it holds."""
+def stdin_or_file(path: Path, suffix_for: Callable[[bytes], str] = _article_suffix) -> Iterator[Path]:
+    """The file; for ``-``, standard input saved to a temporary file whose suffix says what it holds.
+
+    The importers read a format by its suffix; ``suffix_for`` picks one from the first bytes.
+    """
     import sys
     import tempfile
 
     if str(path) != "-":
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"no such file: {path}")
         yield path
         return
     data = sys.stdin.buffer.read()
-    head = data.lstrip()[:512].lower()
-    suffix = ".html" if head.startswith((b"<!doctype", b"<html", b"<")) else ".md"
+    suffix = suffix_for(data.lstrip()[:512].lower())
     with tempfile.TemporaryDirectory(prefix="dossier-stdin-") as folder:
         spooled = Path(folder) / f"stdin{suffix}"
         spooled.write_bytes(data)
