@@ -6,6 +6,7 @@ import argparse
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 
@@ -74,40 +75,40 @@ class Import(Command):
         sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=type(parser))
         timeline = sub.add_parser(
             "timeline",
-            help="event files (Markdown + YAML front matter, JSON) or folders of them",
-            description="Import event files (Markdown with YAML front matter, or JSON) or folders of them.",
+            help="event files (Markdown + YAML front matter, JSON, YAML) or folders of them",
+            description="Import event files (Markdown with YAML front matter, JSON or YAML) or folders of them.",
         )
         timeline.add_argument("sources", nargs="+", type=Path, metavar="SRC",
                               help="event files or folders; - for one event on standard input")
         self._common(timeline)
-        article = sub.add_parser(
-            "article",
-            help="one saved article (.txt, .md, .html) as a source",
-            description="Import one saved article as a source and list the actors it mentions.",
-        )
-        article.add_argument("file", type=Path, metavar="FILE", help="a .txt, .md or .html file; - for standard input")
+        article = self._file_input(sub, "article", "one saved article (.txt, .md, .html) as a source",
+                                   "Import one saved article as a source and list the actors it mentions.",
+                                   "a .txt, .md or .html file")
         article.add_argument("--url", help="the article's address (instead of the one in the file)")
         article.add_argument("--outlet", metavar="NAME", help="who published it")
         article.add_argument("--published", type=_partial_date, metavar="DATE", help="publication date")
         article.add_argument("--type", dest="source_type", choices=SOURCE_TYPES, help="the kind of source")
         self._common(article)
-        ftm = sub.add_parser(
-            "ftm",
-            help="FollowTheMoney entities (JSON lines, from Aleph, OpenSanctions or dossier export)",
-            description="Import FollowTheMoney entities (JSON lines) as actors, events, sources and links.",
-        )
-        ftm.add_argument("file", type=Path, metavar="FILE", help="a .json/.jsonl/.ftm file; - for standard input")
+        ftm = self._file_input(sub, "ftm",
+                               "FollowTheMoney entities (JSON lines, from Aleph, OpenSanctions or dossier export)",
+                               "Import FollowTheMoney entities (JSON lines) as actors, events, sources and links.",
+                               "a .json/.jsonl/.ftm file")
         self._common(ftm)
-        table = sub.add_parser(
-            "csv",
-            help="one table of actors, events or sources, a row an entry",
-            description="Import one CSV table, a row an entry, columns as fields by their header.",
-        )
-        table.add_argument("file", type=Path, metavar="FILE", help="a .csv file; - for standard input")
+        table = self._file_input(sub, "csv", "one table of actors, events or sources, a row an entry",
+                                 "Import one CSV table, a row an entry, columns as fields by their header.",
+                                 "a .csv file")
         table.add_argument("--kind", required=True, choices=[k.value for k in Kind], help="what each row is")
         table.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
                            help="use COLUMN as FIELD (COLUMN= leaves it out); repeat for more columns")
         self._common(table)
+
+    @staticmethod
+    def _file_input(sub: Any, name: str, help_text: str, description: str, file_help: str,
+                    ) -> argparse.ArgumentParser:
+        """A subcommand that reads one FILE (or standard input for ``-``)."""
+        parser = sub.add_parser(name, help=help_text, description=description)
+        parser.add_argument("file", type=Path, metavar="FILE", help=f"{file_help}; - for standard input")
+        return parser
 
     @staticmethod
     def _common(parser: argparse.ArgumentParser) -> None:
@@ -148,13 +149,7 @@ class Import(Command):
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             report = import_csv(store, text, name, Kind(args.kind), mapping=mapping, dry_run=args.dry_run)
-        if not args.dry_run and report.written:
-            report.index = index_after_import(context, store, len(report.written))
-        if args.json:
-            context.print_json({"tree": str(store.root), **report.to_json()})
-        else:
-            self._print_report(context, report)
-        return OK if report.ok else FINDINGS
+        return self._finish(args, context, store, report)
 
     # -- timeline
 
@@ -177,16 +172,18 @@ class Import(Command):
                 )
         else:
             report = TimelineImporter(store, dry_run=args.dry_run).run(args.sources, index_dir=index_dir, update=False)
+        return self._finish(args, context, store, report)
+
+    @staticmethod
+    def _finish(args: argparse.Namespace, context: Context, store, report) -> int:  # type: ignore[no-untyped-def]
+        """Index what was written (with its own progress), then report: the end of every import but article's."""
         if not args.dry_run and report.written:
             report.index = index_after_import(context, store, len(report.written))
         if args.json:
             context.print_json({"tree": str(store.root), **report.to_json()})
         else:
-            self._print_report(context, report)
+            print_import_report(context, report)
         return OK if report.ok else FINDINGS
-
-    def _print_report(self, context: Context, report) -> None:  # type: ignore[no-untyped-def]
-        print_import_report(context, report)
 
     # -- article
 
@@ -285,18 +282,13 @@ def stdin_or_file(path: Path, suffix_for: Callable[[bytes], str] = _article_suff
 def print_import_report(context: Context, report) -> None:  # type: ignore[no-untyped-def]
     """An import's report as plain lines: skipped inputs, notes, counts by kind, the entries a dry run plans."""
     out = context.out
-    for note in report.skipped:
+    notes = [(note, "skipped", "red") for note in report.skipped]
+    notes += [(note, "note", "yellow") for note in report.warnings[:SHOWN_WARNINGS]]
+    for note, label, style in notes:
         line = Text()
         line.append(clean(note.path), style="bold")
         line.append(": ")
-        line.append("skipped", style="red")
-        line.append(": " + clean(note.message))
-        out.print(line, soft_wrap=True)
-    for note in report.warnings[:SHOWN_WARNINGS]:
-        line = Text()
-        line.append(clean(note.path), style="bold")
-        line.append(": ")
-        line.append("note", style="yellow")
+        line.append(label, style=style)
         line.append(": " + clean(note.message))
         out.print(line, soft_wrap=True)
     if len(report.warnings) > SHOWN_WARNINGS:
