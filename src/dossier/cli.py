@@ -122,7 +122,8 @@ def _summary(context: Context, store: Store) -> int:
     from dossier.check import check_tree
     from dossier.safe import clean
 
-    report = check_tree(store)
+    with context.busy("checking every entry…"):
+        report = check_tree(store)
     if context.piped:  # one fact a line, no box, for grep and scripts
         context.out.print(clean(str(store.root)), markup=False)
         for kind, count in sorted(report.counts.items()):

@@ -142,6 +142,15 @@ def test_quiet_and_verbose(run_cli, sample_tree: Path, tmp_path: Path) -> None: 
     assert both.code == 2 and "not allowed with" in both.err
 
 
+def test_a_long_step_on_a_terminal_says_what_it_is_doing_and_q_silences_it(sample_tree: Path) -> None:
+    terminal = {"FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    for args in (("check",), ("export", "--format", "json")):
+        shown = subprocess_dossier(*args, "--tree", sample_tree, env=terminal)
+        assert shown.returncode == 0 and ("checking every entry" in shown.stderr or "exporting" in shown.stderr)
+        quiet = subprocess_dossier("-q", *args, "--tree", sample_tree, env=terminal)
+        assert quiet.returncode == 0 and quiet.stderr == ""
+
+
 # ------------------------------------------------------------------ standard input
 
 

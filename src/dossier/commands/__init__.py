@@ -9,6 +9,7 @@ finds them in :data:`COMMAND_MODULES` and builds the parser. Heavy imports
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import inspect
 import os
@@ -126,6 +127,15 @@ class Context:
         """A note for the person on standard error (what was written where); silenced by -q."""
         if not self.quiet:
             self.err.print(message, markup=False, highlight=False)
+
+    def busy(self, message: str) -> contextlib.AbstractContextManager[object]:
+        """A spinner with ``message`` on standard error while a long step runs (a terminal, not -q).
+
+        Nothing may be printed to standard output inside it: print after, when the spinner is gone.
+        """
+        if not self.progress:
+            return contextlib.nullcontext()
+        return self.err.status(message, spinner="dots")
 
     def detail(self, message: str) -> None:
         """A detail shown only with -v."""

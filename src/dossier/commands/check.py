@@ -30,7 +30,8 @@ class Check(Command):
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         store = context.store()
-        report = check_tree(store)
+        with context.busy("checking every entry…"):
+            report = check_tree(store)
         errors = [p for p in report.problems if p.severity is Severity.ERROR]
         if args.json:
             context.print_json(

@@ -50,24 +50,27 @@ class Export(Command):
                 raise UsageError(f"{args.output} is not a folder")
             from dossier.exporters.csv import export_csv, tables
 
-            loaded = load_entries(store, with_texts=False)
-            rows = {name: len(table) - 1 for name, table in tables(loaded).items()}
-            files = [args.output / f"{name}.csv" for name in rows] if args.dry_run else export_csv(loaded, args.output)
+            with context.busy("exporting: reading every entry…"):
+                loaded = load_entries(store, with_texts=False)
+                rows = {name: len(table) - 1 for name, table in tables(loaded).items()}
+                files = [args.output / f"{name}.csv" for name in rows] if args.dry_run \
+                    else export_csv(loaded, args.output)
             report = {"format": "csv", "output": str(args.output), "dry_run": args.dry_run,
                       "entries": len(loaded.entries),
                       "files": [{"path": str(f), "rows": rows[f.stem]} for f in files],
                       "written": 0 if args.dry_run else len(files)}
             return self._report(context, args.json, report, f"{len(files)} tables to {args.output}")
-        loaded = load_entries(store)
         buffer = io.StringIO(newline="\n")
-        if args.format == "ftm":
-            from dossier.exporters.ftm import export_ftm
+        with context.busy("exporting: reading every entry and its texts…"):
+            loaded = load_entries(store)
+            if args.format == "ftm":
+                from dossier.exporters.ftm import export_ftm
 
-            count = export_ftm(loaded, buffer)
-        else:
-            from dossier.exporters.json import export_json
+                count = export_ftm(loaded, buffer)
+            else:
+                from dossier.exporters.json import export_json
 
-            count = export_json(loaded, buffer)
+                count = export_json(loaded, buffer)
         unit = "entities" if args.format == "ftm" else "entries"
         report = {"format": args.format, "output": str(args.output) if args.output else "-",
                   "dry_run": args.dry_run, "entries": len(loaded.entries), unit: count,
