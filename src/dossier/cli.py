@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -91,7 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _browse(context)
-        return args.command_object.run(args, context)
+        context.detail(f"dossier {__version__}: tree {context.tree.resolve()}; index "
+                       f"{context.index_dir or '$DOSSIER_INDEX or the cache folder'}")
+        started = time.monotonic()
+        code = args.command_object.run(args, context)
+        context.detail(f"{args.command} took {time.monotonic() - started:.2f} s, exit code {code}")
+        return code
     except UsageError as exc:
         context.err.print(f"dossier: {exc}", markup=False)
         return USAGE

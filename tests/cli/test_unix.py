@@ -138,6 +138,8 @@ def test_quiet_and_verbose(run_cli, sample_tree: Path, tmp_path: Path) -> None: 
     table.write_text("name,type\nJane Roe,person\n", encoding="utf-8")
     verbose = run_cli("import", "csv", table, "--kind", "actor", "-v", "--tree", tmp_path / "t")
     assert "created actor jane-roe" in verbose.out
+    assert f"tree {(tmp_path / 't').resolve()}" in verbose.err and "import took" in verbose.err
+    assert "took" not in run_cli("check", "--tree", sample_tree).err
     both = run_cli("-q", "-v", "check", "--tree", sample_tree)
     assert both.code == 2 and "not allowed with" in both.err
 
