@@ -78,7 +78,7 @@ def mutate(root: Path, ops: int, seconds: float, seed: int) -> dict[str, int]:
                 op = "create"
             else:
                 folder = rng.choice(folders)
-                location = store._location_of(folder)  # noqa: SLF001 - a benchmark, one folder
+                location = store.location_of(folder)
                 if location is None:
                     continue
                 if op == "edit":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from dossier import policy
 from dossier.model import Kind, Problem, check_references, validate
 from dossier.store import Location, Store
 
@@ -19,17 +20,29 @@ class CheckReport:
 
     problems: list[Problem] = field(default_factory=list)
     counts: dict[Kind, int] = field(default_factory=dict)
+    #: The confirmation policy applied to the tree: its warnings are kept apart from the tree's problems.
+    policy_review: policy.Review = field(default_factory=policy.Review)
 
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def check_entry(store: Store, location: Location, kinds_by_id: Mapping[str, Kind]) -> list[Problem]:
-    """Every problem of one entry: its kind file, its text files, its references."""
+def check_entry(
+    store: Store,
+    location: Location,
+    kinds_by_id: Mapping[str, Kind],
+    read: list[policy.EntryFile] | None = None,
+) -> list[Problem]:
+    """Every problem of one entry: its kind file, its text files, its references.
+
+    ``read`` collects the parsed kind file for the policy review, so that it is read once.
+    """
     data, text, problems = store.read_kind_file(location)
     problems = list(problems)
     if data is not None:
+        if read is not None:
+            read.append(policy.EntryFile(location.id, location.kind, location.main_file, data, text or ""))
         problems.extend(validate(location.id, location.kind, data, location.main_file, text or ""))
         problems.extend(
             check_references(location.id, location.kind, data, location.main_file, text or "", kinds_by_id)
@@ -47,10 +60,15 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
     report.problems.extend(collection_problems)
     kinds_by_id = {loc.id: loc.kind for loc in scan.locations}
     total = len(scan.locations)
+    read: list[policy.EntryFile] = []
     for done, location in enumerate(scan.locations, start=1):
         report.counts[location.kind] = report.counts.get(location.kind, 0) + 1
-        report.problems.extend(check_entry(store, location, kinds_by_id))
+        report.problems.extend(check_entry(store, location, kinds_by_id, read))
         if progress is not None:
             progress(done, total)
+    rules, policy_problems = policy.load(store)
+    report.problems.extend(policy_problems)
+    report.policy_review = policy.review(rules, read)
+    report.policy_review.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
     return report

@@ -17,6 +17,8 @@ from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
 
+from dossier import provenance
+
 
 class Kind(StrEnum):
     """The three kinds of entry a tree holds."""
@@ -44,6 +46,11 @@ KIND_FILES_BY_KIND: dict[Kind, str] = {kind: name for name, kind in KIND_FILES.i
 
 #: Text files beside the kind file that belong to the entry.
 TEXT_SUFFIXES = (".md", ".txt")
+
+
+def is_hidden(name: str) -> bool:
+    """A file or folder name the tree ignores: ``.git/``, editors' and our own temporary files, caches."""
+    return name.startswith(".") or name == "__pycache__"
 
 ACTOR_TYPES = ("person", "organization", "group", "state", "other")
 EVENT_STATUSES = ("reported", "confirmed", "disputed", "debunked")
@@ -243,6 +250,13 @@ def iter_references(kind: Kind, data: Mapping[str, Any]) -> Iterator[Reference]:
             source = account.get("source")
             if isinstance(source, str):
                 yield Reference("accounts.source", source)
+    backings, _ = provenance.read(data)
+    for name, source in provenance.source_ids(backings):
+        yield Reference(PROVENANCE_FIELD, source, name)
+
+
+#: The field of references made by ``[provenance]``; the reference's label is the field it backs.
+PROVENANCE_FIELD = provenance.TABLE
 
 
 def _list_of(value: object) -> list[Any]:
@@ -320,14 +334,16 @@ DATE_FIELD = {Kind.ACTOR: "born", Kind.EVENT: "date", Kind.SOURCE: "published"}
 
 #: Key order for files the program writes, by kind; unknown keys follow in their own order.
 KEY_ORDER: dict[Kind, tuple[str, ...]] = {
-    Kind.ACTOR: ("name", "type", "aliases", "summary", "born", "died", "tags", "roles", "links"),
+    Kind.ACTOR: (
+        "name", "type", "aliases", "summary", "born", "died", "tags", "roles", "links", "provenance",
+    ),
     Kind.EVENT: (
         "title", "date", "importance", "location", "status", "actors", "tags",
-        "sources", "related", "accounts",
+        "sources", "related", "accounts", "provenance",
     ),
     Kind.SOURCE: (
         "title", "url", "outlet", "author", "published", "accessed", "type",
-        "reliability", "credibility", "actors",
+        "reliability", "credibility", "actors", "provenance",
     ),
 }
 KNOWN_FIELDS: dict[Kind, frozenset[str]] = {kind: frozenset(keys) for kind, keys in KEY_ORDER.items()}
@@ -489,6 +505,10 @@ def validate(entry_id: str, kind: Kind, data: Mapping[str, Any], path: str, text
                     _check_value(sub_name, sub_rule, item, _reporter(report, sub_name, name, i))
             continue
         _check_value(name, rule, data, _reporter(report, name))
+    for issue in provenance.read(data)[1]:
+        line = lines.line(issue.key, provenance.TABLE) or lines.line(provenance.TABLE)
+        severity = Severity.WARNING if issue.warning else Severity.ERROR
+        problems.append(Problem(path, issue.message, issue.code, line, None, entry_id, severity))
     return problems
 
 
@@ -608,6 +628,9 @@ def check_references(
     counters: dict[str, int] = {}
     problems = []
     for ref in iter_references(kind, data):
+        if ref.field == PROVENANCE_FIELD:
+            problems.extend(_check_provenance_reference(entry_id, ref, path, lines, kinds_by_id))
+            continue
         if ref.target in kinds_by_id or ref.field == "roles.org" or not is_valid_id(ref.target):
             continue
         table, _, key = ref.field.rpartition(".")
@@ -621,6 +644,29 @@ def check_references(
             message += f" (did you mean {hint!r}?)"
         problems.append(Problem(path, message, "missing-reference", line, None, entry_id))
     return problems
+
+
+def _check_provenance_reference(
+    entry_id: str, ref: Reference, path: str, lines: LineFinder, kinds_by_id: Mapping[str, Kind]
+) -> list[Problem]:
+    """A source named in ``[provenance]`` that is missing, not an id, or not a source."""
+    line = lines.line(ref.label or "", provenance.TABLE) or lines.line(provenance.TABLE)
+    where = f"provenance of {ref.label!r}"
+    if not is_valid_id(ref.target):
+        message = f"{where} holds {ref.target!r}, which is not an entry id (lowercase letters, digits, hyphens)"
+        return [Problem(path, message, "bad-reference", line, None, entry_id)]
+    found = kinds_by_id.get(ref.target)
+    if found is None:
+        sources = [i for i, k in kinds_by_id.items() if k is Kind.SOURCE]
+        hint = suggest_id(ref.target, sources) or suggest_id(ref.target, kinds_by_id)
+        message = f"{where} refers to {ref.target!r}, which no entry in the tree has"
+        if hint:
+            message += f" (did you mean {hint!r}?)"
+        return [Problem(path, message, "missing-reference", line, None, entry_id)]
+    if found is not Kind.SOURCE:
+        message = f"{where} names {ref.target!r}, which is an {found.value}: provenance names sources"
+        return [Problem(path, message, "wrong-kind", line, None, entry_id)]
+    return []
 
 
 def _table_index(data: Mapping[str, Any], table: str, ref: Reference, counters: dict[str, int]) -> int:

@@ -2,58 +2,52 @@
 
 The store is the only code that touches the user's files. Reading never fails
 with an exception for bad content: every unreadable file becomes a
-:class:`~dossier.model.Problem` naming the file and, where it can, the line.
-Writing is always atomic (a temporary file beside the target, then a rename),
+:class:`~dossier.model.Problem` naming the file and, where it can, the line
+(:mod:`dossier.userfiles`). Writing is always atomic (:mod:`dossier.atomic`),
 never leaves the tree, and edits of existing files go through tomlkit so that
-the user's comments, key order and unknown keys survive.
+the user's comments, key order and unknown keys survive. What a new entry starts
+with is in :mod:`dossier.templates`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import errno
 import os
-import re
 import stat
-import tempfile
-import time
 import tomllib
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import tomli_w
 import tomlkit
 
+from dossier.atomic import ChangedOnDisk, StoreError, atomic_write
 from dossier.model import (
-    DATE_FIELD,
     KIND_FILES,
     TEXT_SUFFIXES,
     Entry,
     Kind,
     Problem,
     Severity,
+    is_hidden,
     is_valid_id,
-    ordered,
     slugify,
     validate,
 )
-
-#: A kind file larger than this is not parsed: no hand-written entry comes near it.
-MAX_TOML_BYTES = 1 * 1024 * 1024
-#: A text file larger than this is listed but not read, indexed or shown.
-MAX_TEXT_BYTES = 8 * 1024 * 1024
-#: TOML nested deeper than this is refused before parsing (tomllib recurses).
-MAX_TOML_NESTING = 100
+from dossier.templates import NEW_ENTRY_HINTS, dump_toml, new_entry_data, new_entry_id
+from dossier.userfiles import (
+    MAX_TEXT_BYTES,
+    MAX_TOML_BYTES,
+    MAX_TOML_NESTING,
+    display,
+    human_size,
+    os_message,
+    parse_toml,
+    read_user_text,
+)
 
 COLLECTION_FILE = "dossier.toml"
-CONFLICT_MARKERS = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
-
-
-class StoreError(Exception):
-    """A write the store refused, with a message for the user."""
 
 
 class EntryExists(StoreError):
@@ -62,10 +56,6 @@ class EntryExists(StoreError):
 
 class EntryNotFound(StoreError):
     pass
-
-
-class ChangedOnDisk(StoreError):
-    """The file changed between reading it and writing it: the write was not made."""
 
 
 # ------------------------------------------------------------------ locations
@@ -128,157 +118,6 @@ class TextFile:
         return PurePosixPath(self.path).name
 
 
-def display(text: str) -> str:
-    """A path or name safe to print: undecodable bytes from the file system as escapes."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-# --------------------------------------------------------------------- reading
-
-
-def read_user_text(
-    path: Path, rel: str, limit: int, entry_id: str | None = None
-) -> tuple[str | None, list[Problem]]:
-    """A user's file as text, or None and the problems that stopped us reading it.
-
-    Refuses what is not a readable UTF-8 text file: too large (by size, before
-    reading), binary (a NUL byte), invalid UTF-8 (with line and column of the
-    first bad byte). Merge-conflict markers are reported, and the text is still
-    returned so that the rest can be shown.
-    """
-
-    def problem(message: str, code: str, line: int | None = None, column: int | None = None) -> Problem:
-        return Problem(rel, message, code, line, column, entry_id)
-
-    try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            return None, [problem("not a regular file", "unreadable")]
-        if st.st_size > limit:
-            return None, [
-                problem(f"file is too large to read ({_size(st.st_size)}; the limit is {_size(limit)})", "too-large")
-            ]
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        return None, [problem(_os_message(exc), "unreadable")]
-    if b"\0" in raw:
-        return None, [problem("binary file (it holds NUL bytes); not read", "binary")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [
-            problem(
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-                "encoding",
-                line,
-                column,
-            )
-        ]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    problems = [
-        problem(
-            f"git merge conflict (lines {start}-{end}): resolve it and remove the markers"
-            if end
-            else "git merge-conflict marker: resolve the conflict and remove the markers",
-            "merge-conflict",
-            start,
-        )
-        for start, end in conflicts(text)
-    ]
-    return text, problems
-
-
-def conflicts(text: str) -> list[tuple[int, int | None]]:
-    """Each git merge conflict in the text: its first line and, if closed, its last."""
-    found: list[tuple[int, int | None]] = []
-    start = None
-    for match in CONFLICT_MARKERS.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        marker = match.group(1)[0]
-        if marker == "<":
-            if start is not None:
-                found.append((start, None))
-            start = line
-        elif marker == ">" and start is not None:
-            found.append((start, line))
-            start = None
-    if start is not None:
-        found.append((start, None))
-    return found
-
-
-_TOML_ERROR_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-
-
-def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse TOML text; on failure a problem with the parser's line and column."""
-    depth = _nesting_depth(text)
-    if depth <= MAX_TOML_NESTING and text.count(".") > MAX_TOML_NESTING and _DEEP_DOTTED_KEY.search(text):
-        # Dotted keys nest without brackets, and tomllib takes time and memory quadratic in their depth.
-        return None, [
-            Problem(rel, f"TOML dotted key nested more than {MAX_TOML_NESTING} levels deep; not read", "toml",
-                    entry_id=entry_id)
-        ]
-    if depth > MAX_TOML_NESTING:
-        return None, [
-            Problem(rel, f"TOML nested {depth} levels deep; the limit is {MAX_TOML_NESTING}", "toml",
-                    entry_id=entry_id)
-        ]
-    try:
-        return tomllib.loads(text), []
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "colno", None)
-        match = _TOML_ERROR_POSITION.search(message)
-        if match:
-            line, column = int(match.group(1)), int(match.group(2))
-            message = message[: match.start()]
-        elif message.endswith("(at end of document)"):
-            line = text.count("\n") + 1
-            message = message.removesuffix(" (at end of document)") + " at the end of the file"
-        return None, [Problem(rel, f"invalid TOML: {message}", "toml", line, column, entry_id)]
-    except RecursionError:
-        return None, [Problem(rel, "TOML nested too deeply to read", "toml", None, None, entry_id)]
-
-
-_DEEP_DOTTED_KEY = re.compile(
-    r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)""" + f"{{{MAX_TOML_NESTING}}}"
-)
-
-
-def _nesting_depth(text: str) -> int:
-    """An upper bound on bracket nesting, cheap enough to run before parsing."""
-    if text.count("[") + text.count("{") <= MAX_TOML_NESTING:
-        return 0
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    return deepest
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
-def _os_message(exc: OSError) -> str:
-    if exc.errno == errno.ELOOP:
-        return "symbolic link loop; not followed"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if exc.errno == errno.ENOENT:
-        return "no such file (a broken symbolic link, or removed while reading)"
-    return exc.strerror or str(exc)
-
-
 # ---------------------------------------------------------------------- store
 
 
@@ -316,7 +155,6 @@ class Store:
         kind_files = KIND_FILES
         suffixes = TEXT_SUFFIXES
         problems = scan.problems
-        locations = scan.locations
         sep = os.sep
         stack: list[tuple[str, str]] = [(root, ".")]
         while stack:
@@ -331,8 +169,8 @@ class Store:
                 with os.scandir(folder) as it:
                     for child in it:
                         name = child.name
-                        if name[0] == "." or name == "__pycache__":
-                            continue  # hidden: .git/, editors' and our own temporary files
+                        if is_hidden(name):
+                            continue
                         if name in kind_files:
                             kinds.append(name)
                             files[name] = child
@@ -344,23 +182,11 @@ class Store:
                             elif child.is_dir(follow_symlinks=False):
                                 subfolders.append(name)
                         except OSError as exc:
-                            errors.append(Problem(display(prefix + name), _os_message(exc), "unreadable"))
+                            errors.append(Problem(display(prefix + name), os_message(exc), "unreadable"))
             except OSError as exc:
-                problems.append(Problem(display(rel), f"folder not readable: {_os_message(exc)}", "unreadable"))
+                problems.append(Problem(display(rel), f"folder not readable: {os_message(exc)}", "unreadable"))
                 continue
-            if len(kinds) == 1 and not links and is_valid_id(entry_id := os.path.basename(folder)):
-                # The common case, inline: one kind file, no links, a valid id (as _entry does).
-                kind_name = kinds[0]
-                main = self._quick_stamp(scan, files[kind_name], prefix + kind_name, root_real, entry_id)
-                if main is not None:
-                    stamps = []
-                    for name in sorted(files):
-                        if name not in kind_files:
-                            stamp = self._quick_stamp(scan, files[name], prefix + name, root_real, entry_id)
-                            if stamp is not None:
-                                stamps.append(stamp)
-                    locations.append(Location(entry_id, kind_files[kind_name], rel, main, tuple(stamps)))
-            elif kinds:
+            if kinds:
                 if len(kinds) > 1:
                     kinds = [name for name in kind_files if name in files]
                 texts = sorted(name for name in files if name not in kind_files)
@@ -408,20 +234,6 @@ class Store:
                 Problem(rel, "symbolic link to a folder that contains it (a loop); not followed", "symlink-loop")
             )
 
-    def _collect(
-        self, scan: Scan, folder: Path | str, children: dict[str, os.DirEntry[str]], root_real: Path
-    ) -> None:
-        """The entry in one folder, from its listing (``scan()`` does the same inline)."""
-        kind_names = [name for name in KIND_FILES if name in children]
-        if not kind_names:
-            return
-        folder_text = os.fspath(folder)
-        folder_rel = self._rel_text(folder_text) if folder_text != str(self.root) else "."
-        texts = sorted(
-            name for name in children if not name.startswith(".") and name.lower().endswith(TEXT_SUFFIXES)
-        )
-        self._entry(scan, folder_text, folder_rel, kind_names, children, texts, root_real)
-
     def _entry(
         self,
         scan: Scan,
@@ -432,7 +244,10 @@ class Store:
         texts: list[str],
         root_real: Path,
     ) -> None:
-        """Add the location of the entry in ``folder`` (or the problems that keep it out)."""
+        """Add the location of the entry in ``folder`` (or the problems that keep it out).
+
+        The one place a folder becomes an entry: :meth:`scan` and :meth:`location_of` both come here.
+        """
         entry_id = os.path.basename(folder)
         shown_rel = display(folder_rel)
         if len(kind_names) > 1:
@@ -457,12 +272,12 @@ class Store:
             )
             return
         prefix = "" if folder_rel == "." else folder_rel + "/"
-        main = self._stamp(scan, children[kind_names[0]], prefix + kind_names[0], root_real, entry_id)
+        main = self._quick_stamp(scan, children[kind_names[0]], prefix + kind_names[0], root_real, entry_id)
         if main is None:
             return
         stamps = []
         for name in texts:
-            stamp = self._stamp(scan, children[name], prefix + name, root_real, entry_id)
+            stamp = self._quick_stamp(scan, children[name], prefix + name, root_real, entry_id)
             if stamp is not None:
                 stamps.append(stamp)
         scan.locations.append(Location(entry_id, KIND_FILES[kind_names[0]], folder_rel, main, tuple(stamps)))
@@ -470,7 +285,7 @@ class Store:
     def _quick_stamp(
         self, scan: Scan, child: os.DirEntry[str], rel: str, root_real: Path, entry_id: str
     ) -> FileStamp | None:
-        """``_stamp()`` without its checks for a plain file (no symbolic link, stat works)."""
+        """A file's stamp: one ``stat`` for a plain file (the usual case), else ``_stamp()``, which says why not."""
         try:
             if not child.is_symlink():
                 st = child.stat()
@@ -493,7 +308,7 @@ class Store:
                     return None
             st = child.stat()
         except (OSError, RuntimeError) as exc:
-            message = _os_message(exc) if isinstance(exc, OSError) else "symbolic link loop; not followed"
+            message = os_message(exc) if isinstance(exc, OSError) else "symbolic link loop; not followed"
             code = "symlink-loop" if "loop" in message else "unreadable"
             scan.problems.append(Problem(display(rel), message, code, entry_id=entry_id))
             return None
@@ -508,20 +323,34 @@ class Store:
         for kind in Kind:
             folder = self.root / kind.plural / entry_id
             if (folder / kind.filename).is_file():
-                found = self._location_of(folder)
+                found = self.location_of(folder)
                 if found is not None:
                     return found
         return self.scan().by_id().get(entry_id)
 
-    def _location_of(self, folder: Path) -> Location | None:
-        scan = Scan()
+    def location_of(self, folder: Path) -> Location | None:
+        """The entry in this folder (absolute, inside the tree), or None when it holds none.
+
+        Problems that keep a folder from being an entry (a bad id, an unreadable kind file) are
+        reported by :meth:`scan`, not here.
+        """
         try:
             with os.scandir(folder) as it:
                 children = {e.name: e for e in it}
         except OSError:
             return None
-        self._collect(scan, folder, children, self.root.resolve())
+        kind_names = [name for name in KIND_FILES if name in children]
+        if not kind_names:
+            return None
+        folder_text = os.fspath(folder)
+        folder_rel = self._rel_text(folder_text) if folder_text != str(self.root) else "."
+        texts = sorted(name for name in children if not is_hidden(name) and name.lower().endswith(TEXT_SUFFIXES))
+        scan = Scan()
+        self._entry(scan, folder_text, folder_rel, kind_names, children, texts, self.root.resolve())
         return scan.locations[0] if scan.locations else None
+
+    # The name before it was public: branches started before the split may still call it.
+    _location_of = location_of
 
     # -- loading
 
@@ -605,15 +434,15 @@ class Store:
             raise StoreError(f"the folder of entry {entry_id!r} must be named {entry_id!r}")
         files = {name: text.encode("utf-8") for name, text in (texts or {}).items()}
         for name in files:
-            if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+            if "/" in name or is_hidden(name) or not name.lower().endswith(TEXT_SUFFIXES):
                 raise StoreError(f"{name!r} is not a text file name for an entry")
         kind_file = (dump_toml(kind, data) + template).encode("utf-8")
         # Never write what we would refuse to read back.
         if len(kind_file) > MAX_TOML_BYTES:
-            raise StoreError(f"{kind.filename} for {entry_id!r} would be {_size(len(kind_file))}; "
-                             f"the limit is {_size(MAX_TOML_BYTES)}")
+            raise StoreError(f"{kind.filename} for {entry_id!r} would be {human_size(len(kind_file))}; "
+                             f"the limit is {human_size(MAX_TOML_BYTES)}")
         if oversized := [name for name, content in files.items() if len(content) > MAX_TEXT_BYTES]:
-            raise StoreError(f"{oversized[0]} for {entry_id!r} is over the {_size(MAX_TEXT_BYTES)} limit")
+            raise StoreError(f"{oversized[0]} for {entry_id!r} is over the {human_size(MAX_TEXT_BYTES)} limit")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             target.mkdir()
@@ -628,7 +457,7 @@ class Store:
         for name, content in files.items():
             atomic_write(target / name, content, sync=sync)
         atomic_write(target / kind.filename, kind_file, sync=sync)
-        location = self._location_of(target)
+        location = self.location_of(target)
         assert location is not None
         return location
 
@@ -658,7 +487,7 @@ class Store:
             new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
         tomllib.loads(new_text)  # never write a file we could not read back
         atomic_write(path, new_text.encode("utf-8"), expect=before)
-        found = self._location_of(path.parent)
+        found = self.location_of(path.parent)
         assert found is not None
         return found
 
@@ -679,7 +508,7 @@ class Store:
         location = where if isinstance(where, Location) else self.locate(where)
         if location is None:
             raise EntryNotFound(f"no entry with id {where!r}")
-        if "/" in name or name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+        if "/" in name or is_hidden(name) or not name.lower().endswith(TEXT_SUFFIXES):
             raise StoreError(f"{name!r} is not a text file name for an entry")
         atomic_write(self.path(f"{location.folder}/{name}"), text.encode("utf-8"))
 
@@ -706,162 +535,25 @@ def _report_duplicates(scan: Scan) -> None:
             )
 
 
-# ------------------------------------------------------------------ new files
-
-
-def dump_toml(kind: Kind, data: Mapping[str, Any]) -> str:
-    """TOML for a new file: canonical key order, tables last."""
-    return tomli_w.dumps(ordered(kind, data))
-
-
-def new_entry_data(kind: Kind, title: str, date: object = None, today: dt.date | None = None) -> dict[str, Any]:
-    """The fields a new entry starts with."""
-    today = today or dt.date.today()
-    if kind is Kind.ACTOR:
-        data: dict[str, Any] = {"name": title, "type": "person", "aliases": [], "summary": "", "tags": []}
-        if date is not None:
-            data["born"] = date
-        return data
-    if kind is Kind.EVENT:
-        return {
-            "title": title,
-            "date": date if date is not None else today,
-            "importance": 5,
-            "status": "reported",
-            "actors": [],
-            "tags": [],
-            "sources": [],
-        }
-    data = {"title": title, "url": "", "outlet": "", "author": ""}
-    if date is not None:
-        data["published"] = date
-    data.update({"accessed": today, "type": "news"})
-    return data
-
-
-NEW_ENTRY_HINTS = {
-    Kind.ACTOR: (
-        "\n# type: person | organization | group | state | other\n"
-        "# [[roles]]\n# title = \"\"\n# org = \"\"          # an actor id, or free text\n# from = 2020-01-01\n"
-        "# [[links]]\n# to = \"\"           # an actor id\n# rel = \"\"\n# sources = []\n"
-    ),
-    Kind.EVENT: (
-        "\n# status: reported | confirmed | disputed | debunked; importance 1-10\n"
-        "# location = \"\"\n# related = []\n"
-        "# [[accounts]]      # who says what\n# by = \"\"\n# claim = \"\"\n# source = \"\"\n"
-    ),
-    Kind.SOURCE: (
-        "\n# type: news | opinion | analysis | book | document | interview | web\n"
-        "# reliability = \"B\"  # Admiralty source grade A-F\n"
-        "# credibility = 2    # Admiralty information grade 1-6\n"
-    ),
-}
-
-
-def new_entry_id(kind: Kind, title: str, date: object = None) -> str:
-    """The id a new entry gets: a slug of its title, date first for events and sources."""
-    slug = slugify(title)
-    if kind is Kind.ACTOR or date is None:
-        return slug
-    return f"{date}-{slug}"
-
-
-def date_of(kind: Kind, data: Mapping[str, Any]) -> object:
-    return data.get(DATE_FIELD[kind])
-
-
-# ---------------------------------------------------------------- atomic write
-
-
-def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None, sync: bool = True) -> None:
-    """Replace ``path`` with ``content`` so that readers see the old or the new file, whole.
-
-    The temporary file is a hidden sibling (same file system, so the rename is
-    atomic; hidden, so scanners and watchers skip it). When ``expect`` is given
-    and the file no longer holds it, nothing is written.
-    """
-    folder = path.parent
-    mode = None
-    with contextlib.suppress(FileNotFoundError):
-        mode = stat.S_IMODE(path.stat().st_mode)
-    _remove_stale_temp_files(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            if sync:
-                os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode if mode is not None else 0o644)
-        if expect is None:
-            os.replace(tmp_name, path)
-        else:
-            # Compare and replace under a lock on the file being replaced: two programs that
-            # read the same version cannot both pass the comparison (the second would lose
-            # the first one's edit). A writer that waited finds the file replaced and stops.
-            with _locked(path):
-                try:
-                    current = path.read_bytes()
-                except FileNotFoundError:
-                    current = None
-                if current != expect:
-                    raise ChangedOnDisk(f"{path.name} changed on disk while it was being edited; nothing was written")
-                os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    if sync:
-        _fsync_folder(folder)
-
-
-#: A temporary file of ours this old was left by a write that was killed (writes take milliseconds).
-STALE_TEMP_SECONDS = 600
-
-
-def _remove_stale_temp_files(path: Path) -> None:
-    """Remove what killed writes of this file left behind: git would show them as untracked."""
-    try:
-        with os.scandir(path.parent) as it:
-            names = [e.name for e in it if e.name.startswith(f".{path.name}.") and e.name.endswith(".tmp")]
-    except OSError:
-        return
-    now = time.time()
-    for name in names:
-        stale = path.parent / name
-        with contextlib.suppress(OSError):
-            if now - stale.lstat().st_mtime > STALE_TEMP_SECONDS:
-                stale.unlink()
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock on the file now at ``path`` (none where there is no flock)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; the comparison alone still catches most races
-        yield
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+__all__ = [
+    "COLLECTION_FILE",
+    "MAX_TEXT_BYTES",
+    "MAX_TOML_BYTES",
+    "MAX_TOML_NESTING",
+    "NEW_ENTRY_HINTS",
+    "ChangedOnDisk",
+    "EntryExists",
+    "EntryNotFound",
+    "FileStamp",
+    "Location",
+    "Scan",
+    "Store",
+    "StoreError",
+    "TextFile",
+    "atomic_write",
+    "display",
+    "new_entry_data",
+    "new_entry_id",
+    "parse_toml",
+    "read_user_text",
+]

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from dossier.model import KIND_FILES, TEXT_SUFFIXES
+from dossier.model import KIND_FILES, TEXT_SUFFIXES, is_hidden
 from dossier.store import COLLECTION_FILE
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ _IGNORED_EVENTS = frozenset({"opened", "closed_no_write"})
 def relevant(rel: str, is_directory: bool) -> bool:
     """True when a change at this tree-relative path can change an entry."""
     parts = PurePosixPath(rel).parts
-    if not parts or any(p.startswith(".") or p == "__pycache__" for p in parts):
+    if not parts or any(is_hidden(p) for p in parts):
         return False  # .git/, editors' hidden temporary files, our own atomic writes' temp files
     if is_directory:
         return True

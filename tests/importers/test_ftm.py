@@ -33,23 +33,54 @@ def entries_and_links(tree: Path) -> dict[str, tuple[str, str, list[tuple[str, s
             for e in loaded.entries}
 
 
+#: What an export carries of an entry's ``[provenance]`` table, which has no FtM place to come back from:
+#: the notes, and the sources and their URLs on entities whose own fields have no sources.
+PROVENANCE_ONLY = {"notes"}
+PROVENANCE_ON = {"Person": {"proof", "sourceUrl"}, "Organization": {"proof", "sourceUrl"},
+                 "LegalEntity": {"proof", "sourceUrl"}, "Article": {"proof"}, "Document": {"proof"},
+                 "Event": {"sourceUrl"}, "UnknownLink": {"sourceUrl"}}
+
+
+def without_provenance(ftm: str) -> list[dict[str, object]]:
+    entities = []
+    for line in ftm.splitlines():
+        entity = json.loads(line)
+        dropped = PROVENANCE_ONLY | PROVENANCE_ON.get(entity["schema"], set())
+        entity["properties"] = {k: v for k, v in entity["properties"].items() if k not in dropped}
+        entities.append(entity)
+    return entities
+
+
 def round_trip(tree: Path, target: Path) -> None:
     exported = ftm_of(tree)
     report = import_ftm(Store(target), exported.splitlines(), "export.ftm.json")
     assert report.ok, report.skipped[:5]
-    assert ftm_of(target) == exported, "the re-exported entities are the same bytes"
+    back = ftm_of(target)
+    if "[provenance]" not in "".join(p.read_text(encoding="utf-8") for p in tree.rglob("*.toml")):
+        assert back == exported, "the re-exported entities are the same bytes"
+    assert without_provenance(back) == without_provenance(exported)
     again = import_ftm(Store(target), exported.splitlines(), "export.ftm.json")
     assert again.written == [] and sum(t.created for t in again.tallies.values()) == 0
     assert sum(t.reused for t in again.tallies.values()) == len(load_entries(Store(target)).entries)
 
 
+def assert_same_entries_and_links(original: Path, back: Path) -> None:
+    """Same ids, kinds, titles, actors and link targets; sources as before, plus those a [provenance] cited."""
+    before, after = entries_and_links(original), entries_and_links(back)
+    assert set(after) == set(before)
+    for entry_id, (kind, title, refs) in before.items():
+        kind_back, title_back, refs_back = after[entry_id]
+        assert (kind_back, title_back) == (kind, title), entry_id
+        for field in ("actors", "links.to"):
+            assert [r for r in refs_back if r[0] == field] == [r for r in refs if r[0] == field], (entry_id, field)
+        for field in ("sources", "links.sources"):
+            assert {r for r in refs_back if r[0] == field} >= {r for r in refs if r[0] == field}, (entry_id, field)
+
+
 def test_the_sample_round_trips(sample_tree: Path, tmp_path: Path) -> None:
     target = tmp_path / "empty"
     round_trip(sample_tree, target)
-    original = entries_and_links(sample_tree)
-    back = entries_and_links(target)
-    assert back == {i: original[i] for i in back}
-    assert set(back) == set(original)
+    assert_same_entries_and_links(sample_tree, target)
     assert check_tree(Store(target)).problems == []
     milley = tomllib.loads((target / "actors/mark-milley/profile.toml").read_text())
     assert milley["type"] == "person" and "Milley" in milley["aliases"]
@@ -65,7 +96,7 @@ def test_an_import_of_the_corpus_round_trips(tmp_path: Path) -> None:
     TimelineImporter(Store(tree)).run([CORPUS], update=False)
     target = tmp_path / "back"
     round_trip(tree, target)
-    assert entries_and_links(target) == entries_and_links(tree)
+    assert_same_entries_and_links(tree, target)
 
 
 def _line(entity_id: str, schema: str, **properties: list[str]) -> str:

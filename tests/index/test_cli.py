@@ -66,13 +66,14 @@ def test_show_lists_backlinks_and_mentions(run_cli, tree: Path) -> None:
 
 
 def test_search_while_another_program_holds_the_index(run_cli, tree: Path, tmp_path: Path) -> None:
-    from dossier.index import Index, _FileLock
+    from dossier.index import Index
+    from dossier.index.writer_lock import FileLock
     from dossier.store import Store
 
     ix_dir = tmp_path / "shared-ix"
     with Index.open(Store(tree), ix_dir) as index:
         index.reconcile()
-    lock = _FileLock(ix_dir / "write.lock")
+    lock = FileLock(ix_dir / "write.lock")
     assert lock.acquire(1)
     try:
         import dossier.commands.index as command

@@ -120,7 +120,7 @@ def test_another_format_version_is_rebuilt(tree: Path, tmp_path: Path, monkeypat
     ix_dir = tmp_path / "ix"
     with Index.open(Store(tree), ix_dir) as index:
         index.reconcile()
-    monkeypatch.setattr("dossier.index.INDEX_FORMAT_VERSION", INDEX_FORMAT_VERSION + 1)
+    monkeypatch.setattr("dossier.index.state_table.INDEX_FORMAT_VERSION", INDEX_FORMAT_VERSION + 1)
     with Index.open(Store(tree), ix_dir) as index:
         assert index.rebuilt_reason == "the index format changed"
 
@@ -301,7 +301,7 @@ def test_a_second_index_object_sees_the_first_ones_writes(index: Index, tree: Pa
 
 def test_a_first_build_shows_each_committed_batch(tree: Path, tmp_path: Path, monkeypatch) -> None:
     """The browser lists what is indexed so far while a large first build goes on."""
-    import dossier.index as index_module
+    import dossier.index.core as index_module
 
     for n in range(6):
         actor(tree, f"extra-{n}", f"Extra Person {n}")

@@ -148,10 +148,10 @@ def test_killed_in_the_middle_of_creating_entries(tree: Path) -> None:
 INDEXER = """
     import sys
     from pathlib import Path
-    import dossier.index
+    import dossier.index.core
     from dossier.index import Index
     from dossier.store import Store
-    dossier.index.BATCH_DOCS = 150  # commit every 150 entries: kills land between commits too
+    dossier.index.core.BATCH_DOCS = 150  # commit every 150 entries: kills land between commits too
     index = Index.open(Store(sys.argv[1]), Path(sys.argv[2]))
     first = True
     def progress(done, total):

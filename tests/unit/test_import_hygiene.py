@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = ["model", "store", "check", "safe", "index", "watch", "importers", "exporters", "commands", "cli"]
+CORE = ["model", "store", "check", "safe", "index", "watch", "importers", "exporters", "commands", "cli",
+        "graph", "githistory", "exporters.chronology", "exporters.graphml"]
 
 
 def test_core_modules_import_without_textual() -> None:

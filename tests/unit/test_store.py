@@ -56,6 +56,17 @@ def test_scan_finds_entries_in_nested_groups_and_skips_hidden_folders(tmp_path: 
     assert scan.problems == []
 
 
+def test_one_folder_is_the_same_entry_the_scan_finds(tmp_path: Path) -> None:
+    store = make_tree(tmp_path)
+    (tmp_path / "actors" / "mark-milley" / ".draft.md").write_text("hidden: an editor's copy")
+    (tmp_path / "actors" / "mark-milley" / "__pycache__").mkdir()
+    by_id = store.scan().by_id()
+    for entry_id in ("mark-milley", "2025-01-28-revoked"):
+        assert store.location_of(tmp_path / by_id[entry_id].folder) == by_id[entry_id]
+    assert store.location_of(tmp_path / "actors") is None
+    assert store.location_of(tmp_path / "no-such-folder") is None
+
+
 def test_loading_one_entry_parses_no_other_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = make_tree(tmp_path)
     parsed: list[str] = []

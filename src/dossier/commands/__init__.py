@@ -29,7 +29,9 @@ from dossier.store import Store
 OK, FINDINGS, USAGE = 0, 1, 2
 
 #: Modules of this package that hold commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("check", "show", "new", "search", "index", "import_", "export", "completion")
+COMMAND_MODULES = (
+    "check", "show", "new", "search", "index", "import_", "export", "path", "connections", "history", "completion",
+)
 
 #: The version of every ``--json`` shape (``docs/schemas/``); raised when a field changes meaning or goes.
 JSON_VERSION = 1

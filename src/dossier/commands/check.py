@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from rich.table import Table
 from rich.text import Text
 
 from dossier.check import check_tree
 from dossier.commands import FINDINGS, OK, Command, Context
 from dossier.model import Severity
+from dossier.policy import Review
 from dossier.safe import clean
 
 
@@ -22,29 +24,51 @@ class Check(Command):
     two kind files, empty required fields, unreadable folders and link loops.
     Each problem names its file, line and column where the parser gives them.
 
-    Exit status: 0 when the tree is clean, 1 when it has problems, 2 when it
-    cannot be read at all.
+    It also applies the tree's confirmation policy ([policy] in dossier.toml,
+    else the default): an event whose status is stronger than its sources
+    support (confirmed needs two independent sources graded B or better,
+    disputed needs accounts from two sides ...), and a field the policy wants
+    backed (an event's date and location, an actor's dates ...) that has no
+    [provenance] entry, are warnings.
+
+    --strict counts warnings as findings (exit 1), so that CI can gate a
+    publication on them. --review adds, per kind, how many fields have
+    provenance, how many the policy wants and lack it, and which events are
+    above their status.
+
+    Exit status: 0 when the tree is clean, 1 when it has problems (or, with
+    --strict, warnings), 2 when it cannot be read at all.
     """
 
     name = "check"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--strict", action="store_true", help="count warnings as findings (exit 1)")
+        parser.add_argument("--review", action="store_true",
+                            help="also print, per kind, provenance and policy counts and the events above their status")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         store = context.store()
         with context.busy("checking every entry…"):
             report = check_tree(store)
-        errors = [p for p in report.problems if p.severity is Severity.ERROR]
+        problems = sorted(report.problems + report.policy_review.problems,
+                          key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        findings = problems if args.strict else errors
+        code = FINDINGS if findings else OK
         if args.json:
-            context.print_json(
-                {
-                    "tree": str(store.root),
-                    "entries": {kind.value: n for kind, n in sorted(report.counts.items())},
-                    "errors": len(errors),
-                    "warnings": len(report.problems) - len(errors),
-                    "problems": [p.to_json() for p in report.problems],
-                }
-            )
-            return FINDINGS if errors else OK
-        for problem in report.problems:
+            result = {
+                "tree": str(store.root),
+                "entries": {kind.value: n for kind, n in sorted(report.counts.items())},
+                "errors": len(errors),
+                "warnings": len(problems) - len(errors),
+                "problems": [p.to_json() for p in problems],
+            }
+            if args.review:
+                result["review"] = report.policy_review.to_json()
+            context.print_json(result)
+            return code
+        for problem in problems:
             line = Text()
             line.append(clean(problem.location), style="bold")
             line.append(": ")
@@ -52,14 +76,40 @@ class Check(Command):
             line.append(problem.severity.value, style=style)
             line.append(": " + clean(problem.message))
             context.out.print(line, soft_wrap=True)
+        if args.review:
+            _print_review(context, report.policy_review)
         total = sum(report.counts.values())
         summary = Text(f"{total} entries checked: ")
         if errors:
             summary.append(f"{len(errors)} error(s)", style="bold red")
         else:
             summary.append("no errors", style="bold green")
-        warnings = len(report.problems) - len(errors)
+        warnings = len(problems) - len(errors)
         if warnings:
             summary.append(f", {warnings} warning(s)", style="yellow")
+            if args.strict:
+                summary.append(" (--strict: warnings count)")
         context.out.print(summary)
-        return FINDINGS if errors else OK
+        return code
+
+
+def _print_review(context: Context, review: Review) -> None:
+    """Per kind: fields with provenance, fields the policy wants and lack it; then the events above their status."""
+    table = Table(title="Provenance and policy", show_header=True, title_justify="left")
+    for name, justify in (("kind", "left"), ("entries", "right"), ("with provenance", "right"),
+                          ("sourced", "right"), ("note only", "right"), ("wanted", "right"),
+                          ("lacking", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for kind, counts in sorted(review.counts.items()):
+        table.add_row(kind.plural, str(counts.entries), str(counts.with_provenance), str(counts.sourced),
+                      str(counts.outside), str(counts.wanted), str(counts.lacking))
+    context.out.print(table)
+    if not review.above_status:
+        context.out.print("No event is above its status.")
+        return
+    context.out.print(f"{len(review.above_status)} event(s) above their status:")
+    for shortfall in review.above_status:
+        line = Text("  ")
+        line.append(clean(shortfall.entry_id), style="bold")
+        line.append(clean(f"  {shortfall.status}: needs {shortfall.needs}; has {shortfall.has}"))
+        context.out.print(line, soft_wrap=True)

@@ -9,7 +9,8 @@ import subprocess
 
 from dossier.commands import OK, Command, Context, UsageError
 from dossier.model import Kind, PartialDate
-from dossier.store import NEW_ENTRY_HINTS, EntryExists, Store, StoreError, new_entry_data, new_entry_id
+from dossier.store import EntryExists, Store, StoreError
+from dossier.templates import NEW_ENTRY_HINTS, new_entry_data, new_entry_id
 
 
 def parse_date_argument(value: str) -> object:

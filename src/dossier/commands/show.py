@@ -44,8 +44,23 @@ def resolve_titles(store: Store, entry: Entry) -> dict[str, dict[str, Any]]:
     return resolved
 
 
+def provenance_json(store: Store, entry: Entry, resolved: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What backs each field (sources resolved to titles), and the fields the policy wants backed that lack it."""
+    from dossier import policy, provenance
+
+    backings, _ = provenance.read(entry.data)
+    rules, _ = policy.load(store)
+    return {
+        "provenance": [
+            {**b.to_json(), "sources": [resolved.get(s, {"id": s, "missing": True}) for s in b.sources]}
+            for b in backings.values()
+        ],
+        "lacking_provenance": policy.lacking(rules, entry.kind, entry.data),
+    }
+
+
 def entry_json(store: Store, entry: Entry, texts: bool = True) -> dict[str, Any]:
-    """An entry as JSON: fields, references resolved, text files, problems."""
+    """An entry as JSON: fields, references resolved, provenance, text files, problems."""
     resolved = resolve_titles(store, entry)
     result: dict[str, Any] = {
         "id": entry.id,
@@ -58,6 +73,7 @@ def entry_json(store: Store, entry: Entry, texts: bool = True) -> dict[str, Any]
             {"field": r.field, "label": r.label, **resolved[r.target]} for r in entry.references
         ],
         "problems": [p.to_json() for p in entry.problems],
+        **provenance_json(store, entry, resolved),
     }
     if texts:
         files = []
@@ -117,12 +133,12 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
     table.add_column(style="cyan", no_wrap=True)
     table.add_column()
     for key, value in entry.data.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if _is_table(key, value):
             continue
         table.add_row(Text(clean(key)), Text(clean(_format(value))))
     out.print(table)
     for key, value in entry.data.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if _is_table(key, value) and key != PROVENANCE:
             out.print(Text(f"\n{clean(key)}", style="bold cyan"))
             for item in value:
                 out.print(Text("  • " + clean(", ".join(f"{k}: {_format(v)}" for k, v in item.items()))))
@@ -138,6 +154,7 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
             if ref.get("label"):
                 line.append(f"  — {clean(ref['label'], 80)}", style="italic")
             out.print(line)
+    render_provenance(context, data)
     from dossier.commands.index import render_links
 
     render_links(context, data)
@@ -164,6 +181,39 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
                 title_align="left",
             )
         )
+
+
+def render_provenance(context: Context, data: dict[str, Any]) -> None:
+    """Each field's sources (or the note that says where it comes from), then the fields that lack one."""
+    out = context.out
+    if data.get("provenance"):
+        out.print(Text("\nProvenance (which source backs which field)", style="bold"))
+        for backing in data["provenance"]:
+            line = Text("  ")
+            line.append(clean(backing["field"]), style="cyan")
+            line.append(": ")
+            if not backing["sources"]:
+                line.append("no source in this tree", style="yellow")
+            for i, source in enumerate(backing["sources"]):
+                line.append(", " if i else "")
+                line.append(clean(source["id"]), style="bold")
+                if source.get("missing"):
+                    line.append(" (missing: no entry has this id)", style="red")
+            if backing["note"]:
+                line.append(f"  — {clean(backing['note'])}", style="italic")
+            out.print(line)
+    if data.get("lacking_provenance"):
+        out.print(Text("\nNo provenance, though the policy asks for it: "
+                       + clean(", ".join(data["lacking_provenance"])), style="yellow"))
+
+
+def _is_table(key: str, value: Any) -> bool:
+    if key == PROVENANCE and isinstance(value, dict):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+PROVENANCE = "provenance"
 
 
 def _format(value: Any) -> str:

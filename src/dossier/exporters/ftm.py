@@ -17,6 +17,11 @@ output with the ``followthemoney`` package. Mapping:
 * a source's ``actors``: ``Documentation`` (document, entity), one per actor,
   so that ``dossier import ftm`` gives the source its actors back.
 
+Every entity also gets the sources of its ``[provenance]`` as ``proof`` (and
+their URLs as ``sourceUrl``), and the notes of facts no source backs as
+``notes`` ("date: public record ..."); a link's sources (``links.2.since``)
+go to that link's ``UnknownLink``, and its notes to the actor (a link has no notes).
+
 Entity ids are ``dossier-<entry id>``: stable, readable, unique in the tree.
 """
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from dossier import provenance
 from dossier.exporters import Loaded, text_of
 from dossier.model import Entry, Kind, PartialDate
 from dossier.safe import dumps_json
@@ -74,8 +80,27 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
         items = values if isinstance(values, list) else []
         return [entity_id(v) for v in items if isinstance(v, str) and v in known and known[v].kind is kind]
 
+    def cite(entity: _Entity, backings: list[provenance.Backing], notes: list[provenance.Backing]) -> None:
+        """The provenance of an entity's fields, where FtM has a place for it.
+
+        ``notes`` are the backings whose note (a fact no source backs) goes to ``notes``:
+        an ``UnknownLink`` has no notes, so its actor carries them.
+        """
+        for backing in backings:
+            # A source that cites itself (its own date line) is no proof of itself in FtM.
+            sources = [s for s in backing.sources
+                       if s in known and known[s].kind is Kind.SOURCE and entity_id(s) != entity.id]
+            entity.add("proof", [entity_id(s) for s in sources])
+            entity.add("sourceUrl", [known[s].data.get("url") for s in sources
+                                     if isinstance(known[s].data.get("url"), str)])
+        for backing in notes:
+            if backing.outside and backing.note:
+                entity.add("notes", f"{backing.field}: {backing.note}")
+
     for entry in loaded.entries:
         data = entry.data
+        backings = list(provenance.read(data)[0].values())
+        own = [b for b in backings if not b.field.startswith("links.")]
         if entry.kind is Kind.ACTOR:
             actor_type = data.get("type")
             schema = ACTOR_SCHEMA.get(actor_type, "LegalEntity") if isinstance(actor_type, str) else "LegalEntity"
@@ -87,6 +112,7 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
                 entity.add_date("birthDate", data.get("born"))
                 entity.add_date("deathDate", data.get("died"))
             entity.add("keywords", entry.tags)
+            cite(entity, own, backings)
             result.append(entity.to_json())
             links = data.get("links") if isinstance(data.get("links"), list) else []
             for number, link in enumerate(links, start=1):
@@ -99,6 +125,7 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
                 edge.add_date("startDate", link.get("since"))
                 edge.add_date("endDate", link.get("until"))
                 edge.add("proof", refs(link.get("sources"), Kind.SOURCE))
+                cite(edge, [b for b in backings if b.field.split(".")[:2] == ["links", str(number)]], [])
                 result.append(edge.to_json())
         elif entry.kind is Kind.EVENT:
             entity = _Entity(entity_id(entry.id), "Event")
@@ -109,6 +136,7 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
             entity.add("keywords", entry.tags)
             entity.add("involved", refs(data.get("actors"), Kind.ACTOR))
             entity.add("proof", refs(data.get("sources"), Kind.SOURCE))
+            cite(entity, own, own)
             result.append(entity.to_json())
         else:
             source_type = data.get("type")
@@ -123,6 +151,7 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
             entity.add_date("retrievedAt", data.get("accessed"))
             body = "\n\n".join(t.strip() for t in loaded.texts.get(entry.id, {}).values() if t.strip())
             entity.add("bodyText", body or None)
+            cite(entity, own, own)
             result.append(entity.to_json())
             for actor in refs(data.get("actors"), Kind.ACTOR):
                 documentation = _Entity(f"{entity_id(entry.id)}-documents-{actor}", "Documentation")

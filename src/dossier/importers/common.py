@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import yaml
 
-from dossier.model import PartialDate
-from dossier.store import MAX_TEXT_BYTES, display, read_user_text
+from dossier.model import PartialDate, is_hidden
+from dossier.userfiles import MAX_TEXT_BYTES, display, read_user_text
 
 # The C loader is ~8x faster than the pure-Python one; fall back where libyaml is missing.
 YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -89,7 +89,7 @@ def iter_input_files(sources: list[Path], suffixes: tuple[str, ...]) -> Iterator
             found = []
             for path in source.rglob("*"):
                 rel_parts = path.relative_to(source).parts
-                if any(part.startswith(".") for part in rel_parts):
+                if any(is_hidden(part) for part in rel_parts):
                     continue
                 if path.suffix.lower() in suffixes and path.is_file():
                     found.append(path)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import tomli_w
 
-from dossier.store import atomic_write
+from dossier.atomic import atomic_write
 
 CONFIG_FILE = "config.toml"
 DEFAULT_THEME = "dossier-dark"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dossier import policy
 from dossier.model import Entry, Kind, Problem
 from dossier.store import EntryNotFound, Location, Store, TextFile
 
@@ -30,6 +31,7 @@ FIELD_KINDS: dict[str, Kind] = {
     "links.sources": Kind.SOURCE,
     "accounts.by": Kind.ACTOR,
     "accounts.source": Kind.SOURCE,
+    "provenance": Kind.SOURCE,
 }
 
 
@@ -44,6 +46,10 @@ class EntryData:
     backlinks_total: int = 0
     mentions: list[Mention] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Fields the tree's policy wants backed by a source that have no provenance.
+    lacking: list[str] = field(default_factory=list)
+    #: How an event's status outruns its sources under the policy (None when they support it).
+    above_status: policy.Shortfall | None = None
 
     @property
     def id(self) -> str:
@@ -59,7 +65,7 @@ def location_for(store: Store, entry_id: str, index: Index | None) -> Location |
     if index is not None:
         row = index.row(entry_id)
         if row is not None:
-            found = store._location_of(store.root / row.folder)
+            found = store.location_of(store.root / row.folder)
             if found is not None and found.id == entry_id:
                 return found
     return store.locate(entry_id)
@@ -74,7 +80,10 @@ def gather(store: Store, entry_id: str, index: Index | None) -> EntryData:
         entry = store.load(location)
     except EntryNotFound:
         raise Missing(entry_id) from None
-    data = EntryData(entry=entry, problems=list(entry.problems))
+    rules, _ = policy.load(store)
+    data = EntryData(entry=entry, problems=list(entry.problems), lacking=policy.lacking(rules, entry.kind, entry.data))
+    if entry.kind is Kind.EVENT:
+        data.above_status = policy.status_shortfall(rules, entry.id, entry.data, _cited_sources(store, entry, index))
     for rel in entry.text_files:
         text_file = store.read_text_file(rel, entry.id)
         data.texts.append(text_file)
@@ -94,6 +103,22 @@ def gather(store: Store, entry_id: str, index: Index | None) -> EntryData:
         if (problem.path, problem.line, problem.message) not in known:
             data.problems.append(problem)
     return data
+
+
+def _cited_sources(store: Store, entry: Entry, index: Index | None) -> dict[str, dict[str, Any]]:
+    """The source entries an event cites (and its accounts cite), read for their grades and outlets.
+
+    With an index, an id it does not know is not looked for (that would scan the whole tree).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for ref in entry.references:
+        if ref.field in ("sources", "accounts.source") and ref.target not in found:
+            if index is not None and index.row(ref.target) is None:
+                continue
+            location = location_for(store, ref.target, index)
+            if location is not None and location.kind is Kind.SOURCE:
+                found[ref.target] = store.load(location).data
+    return found
 
 
 def _index_problems(index: Index, entry_id: str) -> list[Problem]:

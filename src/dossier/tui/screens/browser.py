@@ -81,6 +81,10 @@ class BrowserScreen(Screen[None]):
         Binding("o", "open_url", "Open the source's URL", show=False, id="browser.open-url"),
         Binding("exclamation_mark", "problems", "Problems", id="browser.problems"),
         Binding("escape", "focus_list", "Back to the list", show=False, id="browser.focus-list"),
+        # Entry-pane letters (issue 16); check_action keeps them off the lists.
+        Binding("c", "connections", "Connections", id="browser.connections"),
+        Binding("p", "path_to", "Path to…", id="browser.path"),
+        Binding("h", "entry_history", "History", id="browser.history"),
     ]
 
     def __init__(self) -> None:
@@ -325,6 +329,10 @@ class BrowserScreen(Screen[None]):
         self.notify(f"No entry has the id {message.entry_id!r}.", severity="warning")
 
     def action_back(self) -> None:
+        from dossier.tui.screens.graph import reopen_page
+
+        if reopen_page(self):  # an entry opened from a path page: back to that page
+            return
         self._remember_cursor()
         self._go(-1)
 
@@ -536,6 +544,29 @@ class BrowserScreen(Screen[None]):
             self.notify("This entry has no http(s) URL to open.", severity="warning")
             return
         self.app.open_url(url)
+
+
+    # -- connections, paths and git history (issue 16: tui/screens/graph.py, git_log.py)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from dossier.tui.screens.graph import entry_action_allowed
+
+        return entry_action_allowed(self, action)
+
+    def action_connections(self) -> None:
+        from dossier.tui.screens.graph import open_connections
+
+        open_connections(self)
+
+    def action_path_to(self) -> None:
+        from dossier.tui.screens.graph import open_path_picker
+
+        open_path_picker(self)
+
+    def action_entry_history(self) -> None:
+        from dossier.tui.screens.graph import open_git_log
+
+        open_git_log(self)
 
 
 def citation(data: dict, title: str) -> str:

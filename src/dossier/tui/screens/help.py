@@ -20,6 +20,8 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     """Every binding of the browser, grouped by where it works."""
     from dossier.tui.app import DossierApp
     from dossier.tui.screens.browser import BrowserScreen
+    from dossier.tui.screens.git_log import GitLogScreen
+    from dossier.tui.screens.graph import ActorPicker, ConnectionsScreen, LinkPage
     from dossier.tui.screens.new_entry import NewEntryScreen
     from dossier.tui.screens.problems import ProblemsScreen
     from dossier.tui.screens.search import SearchScreen
@@ -36,6 +38,9 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         ("Timeline (t)", TimelineScreen.BINDINGS),
         ("Problems (!)", ProblemsScreen.BINDINGS),
         ("New entry (n)", NewEntryScreen.BINDINGS),
+        ("Connections (c) and path pages (digits open a link)", [*LinkPage.BINDINGS, *ConnectionsScreen.BINDINGS]),
+        ("Path to… (p): the actor picker", ActorPicker.BINDINGS),
+        ("History (h): git log of the entry", GitLogScreen.BINDINGS),
     ]
     return [(name, [b for b in bindings if isinstance(b, Binding)]) for name, bindings in groups]
 

@@ -14,7 +14,8 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from dossier.model import Kind, PartialDate
 from dossier.safe import clean
-from dossier.store import NEW_ENTRY_HINTS, StoreError, new_entry_data, new_entry_id
+from dossier.store import StoreError
+from dossier.templates import NEW_ENTRY_HINTS, new_entry_data, new_entry_id
 from dossier.tui.widgets.key_bar import KeyBar
 
 

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from dossier import provenance
 from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, array_of_tables, is_valid_id
 from dossier.safe import clean, clean_block
 from dossier.tui.entry_data import EntryData, plain
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from dossier.index import Backlink, Row
 
 #: Letters free for hints: every other letter is a key of its own (a test checks none is bound).
-HINT_LETTERS = "abcdhilmprsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
+HINT_LETTERS = "abdilmrsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
 HINT_KEYS = "123456789" + HINT_LETTERS
 #: Accounts stand side by side only when each card gets this many columns; else they are stacked.
 MIN_CARD_WIDTH = 30
@@ -189,11 +190,18 @@ BACKLINK_HEADINGS: dict[tuple[Kind, str], str] = {
     (Kind.ACTOR, "links.to"): "Actors linked to this one",
     (Kind.ACTOR, "links.sources"): "Actor links citing this source",
     (Kind.ACTOR, "roles.org"): "Roles in this organisation",
+    (Kind.EVENT, "provenance"): "Event fields this source backs",
+    (Kind.ACTOR, "provenance"): "Actor fields this source backs",
+    (Kind.SOURCE, "provenance"): "Source fields this source backs",
 }
 
 
+#: Marks after a field's name: backed by a source, marked as resting on a note alone, lacking what the policy asks.
+SOURCED_MARK, NOTE_MARK, LACKING_MARK = " ◆", " ◇", " ?"
+
+
 #: Backlinks that repeat what another section shows: reachable, but hinted last.
-SECONDARY_BACKLINKS = {"accounts.by", "accounts.source", "links.sources", "roles.org"}
+SECONDARY_BACKLINKS = {"accounts.by", "accounts.source", "links.sources", "roles.org", "provenance"}
 
 
 class Accounts(Horizontal):
@@ -400,13 +408,41 @@ class EntryView(VerticalScroll, can_focus=True):
                 yield Static(Text("The entry's file could not be read; fix it (press e) and the view updates.",
                                   style="italic"), classes="problem-help")
 
+        backings, _ = provenance.read(entry.data)
+
+        def mark(label: str, name: str) -> str:
+            """A field's label with its provenance mark (see :data:`SOURCED_MARK`)."""
+            if name in data.lacking or (name == "status" and data.above_status is not None):
+                return label + LACKING_MARK
+            backing = backings.get(name)
+            if backing is None:
+                return label
+            return label + (NOTE_MARK if backing.outside else SOURCED_MARK)
+
+        def provenance_section() -> Iterable[Widget]:
+            """Each field's sources as targets (a hint opens the source), its note, and what the policy misses."""
+            if not backings and not data.lacking:
+                return
+            yield _heading("Sources per field")
+            for name, backing in backings.items():
+                for source in backing.sources:
+                    yield target(source, "provenance", f"{name}: {backing.note}" if backing.note else name)
+                if backing.outside:
+                    line = Text(f"    {clean(name, 80)}{NOTE_MARK}  ", style="bold")
+                    line.append("no source in this tree — " + clean(backing.note or "", 400), style="italic")
+                    yield Static(line, classes="provenance-note")
+            for name in data.lacking:
+                line = Text(f"    {clean(name, 80)}{LACKING_MARK}  ", style="bold")
+                line.append("no provenance, though the policy asks for a source", style="italic")
+                yield Static(line, classes="provenance-lacking")
+
         d = entry.data
         if entry.kind is Kind.ACTOR:
             if isinstance(d.get("summary"), str) and d["summary"].strip():
                 yield Static(Text(clean_block(d["summary"])), classes="summary")
             grid = _grid([
-                ("Born", plain(d.get("born", ""))),
-                ("Died", plain(d.get("died", ""))),
+                (mark("Born", "born"), plain(d.get("born", ""))),
+                (mark("Died", "died"), plain(d.get("died", ""))),
                 ("Aliases", _items(entry.aliases)),
                 ("Tags", _items(entry.tags)),
             ])
@@ -446,11 +482,13 @@ class EntryView(VerticalScroll, can_focus=True):
                     yield more
         elif entry.kind is Kind.EVENT:
             grid = _grid([
-                ("Date", plain(d.get("date", ""))),
+                (mark("Date", "date"), plain(d.get("date", ""))),
                 ("Importance", f"{importance_bar(d['importance'])} {d['importance']}/10"
                  if isinstance(d.get("importance"), int) else plain(d.get("importance", ""))),
-                ("Status", plain(d.get("status", ""))),
-                ("Location", plain(d.get("location", ""))),
+                (mark("Status", "status"), plain(d.get("status", ""))
+                 + (f"  (the policy needs {data.above_status.needs}; this event has {data.above_status.has})"
+                    if data.above_status else "")),
+                (mark("Location", "location"), plain(d.get("location", ""))),
                 ("Tags", _items(entry.tags)),
             ])
             if grid:
@@ -489,19 +527,20 @@ class EntryView(VerticalScroll, can_focus=True):
                 if meanings:
                     grading += " (" + " source; ".join(meanings) + ")"
             grid = _grid([
-                ("Outlet", plain(d.get("outlet", ""))),
-                ("Author", plain(d.get("author", ""))),
-                ("Published", plain(d.get("published", ""))),
-                ("Accessed", plain(d.get("accessed", ""))),
+                (mark("Outlet", "outlet"), plain(d.get("outlet", ""))),
+                (mark("Author", "author"), plain(d.get("author", ""))),
+                (mark("Published", "published"), plain(d.get("published", ""))),
+                (mark("Accessed", "accessed"), plain(d.get("accessed", ""))),
                 ("Type", plain(d.get("type", ""))),
                 ("Grading", grading),
-                ("URL", plain(d.get("url", ""))),
+                (mark("URL", "url"), plain(d.get("url", ""))),
                 ("Tags", _items(entry.tags)),
             ])
             if grid:
                 yield grid
             yield from id_section("Actors", d.get("actors"), "actors", "actors")
 
+        yield from provenance_section()
         yield from backlink_sections(first=False)
         if data.backlinks and data.backlinks_total > len(data.backlinks):
             yield Static(Text(f"… and {data.backlinks_total - len(data.backlinks)} more (press t for the "

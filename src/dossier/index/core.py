@@ -1,0 +1,661 @@
+"""The index of one tree: :class:`Index`, Whoosh over the entries plus the state table.
+
+Everything the TUI lists, counts, links and searches comes from here, so that a
+tree of tens of thousands of entries opens without parsing every file.
+
+Two things live in the index folder (outside the tree, in the user's cache):
+
+* ``whoosh/``: one Whoosh document per entry (:mod:`~dossier.index.document`), for
+  full-text and field queries (:mod:`~dossier.index.query`);
+* the state table (:mod:`~dossier.index.state_table`): per entry its files' fingerprint,
+  a content hash, the row the lists draw, its references, problems and names. Reconciling
+  with an unchanged tree is then a folder scan and a comparison, with no Whoosh reader at
+  all; lists, counts, backlinks and problems are answered from memory.
+
+The state is written after each Whoosh commit, so it never runs ahead of the
+index: after a crash between the two, the next reconcile re-indexes the few
+entries concerned (``update_document`` is idempotent). A version or schema
+change, a corrupt or missing part: the folder is wiped and rebuilt.
+
+Writes are serialised: a thread lock inside the process, and the writer lock
+(:mod:`~dossier.index.writer_lock`) between processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from dossier.index import state_table
+from dossier.index.document import load_entry
+from dossier.index.query import PLAIN_WORDS, QueryError, parse_query, query_pattern
+from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_key
+from dossier.index.schema import NAME_MATCH_SCORE, build_schema, name_key, schema_signature
+from dossier.index.scope import normalise, partial_scan, problem_folder
+from dossier.index.snippets import find_mention, hit_snippet, name_pattern
+from dossier.index.state_table import Record
+from dossier.index.writer_lock import FileLock, IndexBusy
+from dossier.model import Kind, Problem, check_references, is_valid_id
+from dossier.store import COLLECTION_FILE, Location, Scan, Store
+
+#: Names shorter than this are not looked for as mentions ("US", "CIA" would match everywhere).
+MIN_MENTION_LENGTH = 4
+#: Documents in the first commit of a large (re)build, so that search soon works on what is indexed so far.
+#: Each later commit holds four times more than the one before: every commit leaves a segment, and a
+#: query costs about as much per segment (20,000 entries in five segments searched 2.5x slower than in one).
+BATCH_DOCS = 4000
+#: More changed entries than this make a bulk update: the bulk writer's settings, commits in batches.
+BULK_ENTRIES = 200
+#: How long a writer waits for another process's write before giving up on this attempt.
+WRITE_WAIT = 10.0
+
+
+def default_index_dir(store: Store) -> Path:
+    """The user cache folder / dossier / a hash of the tree's resolved path."""
+    import platformdirs
+
+    root = str(store.root.resolve())
+    digest = hashlib.sha1(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir("dossier")) / "index" / f"{store.root.name or 'tree'}-{digest}"
+
+
+def retry_vanished(open_: Callable[[], Any], attempts: int = 20) -> Any:
+    """Open a Whoosh index or searcher, again if a commit removed its files meanwhile.
+
+    A reader lists the newest table of contents, then opens it; a writer committing
+    in between (another thread or process) deletes it, and the open fails with
+    FileNotFoundError. That is a race, not damage: the next attempt sees the new one.
+    """
+    for attempt in range(attempts):
+        try:
+            return open_()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+class Index:
+    """The index of one tree. Safe to share between threads; see the module docstring."""
+
+    def __init__(self, store: Store, index_dir: Path) -> None:
+        self.store = store
+        self.dir = index_dir
+        self._whoosh_dir = index_dir / "whoosh"
+        self._state_path = index_dir / state_table.STATE_FILE
+        self._write_lock = threading.RLock()
+        self._read_lock = threading.RLock()
+        self._file_lock = FileLock(index_dir / "write.lock")
+        self._records: dict[str, Record] = {}
+        self._scan_problems: list[Problem] = []
+        self._collection_problems: list[Problem] = []
+        self._state_stamp: tuple[int, int] | None = None
+        # The problems in the state file as last written or read: unchanged, it need not be rewritten.
+        self._written_problems: tuple[list[Problem], list[Problem]] | None = None
+        self._rows: dict[str, Row] | None = None
+        self._backrefs: dict[str, list[tuple[str, str, str | None]]] | None = None
+        self._searcher: Any = None
+        self._ix: Any = None
+        self._state_text = "opening"
+        self.rebuilt_reason: str | None = None
+
+    # -- opening
+
+    @classmethod
+    def open(cls, store: Store, index_dir: Path | None = None) -> Index:
+        """Open (or create / rebuild on version change or corruption) the index of this tree.
+
+        Does not reconcile: call :meth:`reconcile` (from a worker) for that.
+        """
+        if index_dir is None:
+            env = os.environ.get("DOSSIER_INDEX")
+            index_dir = Path(env).expanduser() if env else default_index_dir(store)
+        index = cls(store, Path(index_dir))
+        index._open()
+        return index
+
+    def _open(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        reason = self._try_load()
+        if reason is not None:
+            self.rebuilt_reason = reason
+            self._reset()
+        self._state_text = "up to date" if self._records else "empty"
+
+    def _try_load(self) -> str | None:
+        """Load the state and open Whoosh; the reason they cannot be used, or None."""
+        from whoosh import index as whoosh_index
+
+        if not self._state_path.exists():
+            return "no index yet"
+        try:
+            state = self._read_state()
+        except Exception:  # a truncated or foreign file: rebuild
+            return "the index's state file is unreadable"
+        if state.get("version") != state_table.INDEX_FORMAT_VERSION or state.get("schema") != schema_signature():
+            return "the index format changed"
+        try:
+            ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
+            with retry_vanished(ix.searcher) as searcher:
+                searcher.doc_count()
+        except Exception:  # Whoosh raises many kinds of errors for damaged files
+            return "the index was damaged"
+        self._ix = ix
+        self._apply_state(state)
+        return None
+
+    def _read_state(self) -> dict[str, Any]:
+        return state_table.read_state(self._state_path)
+
+    def _apply_state(self, state: dict[str, Any]) -> None:
+        self._records = state["entries"]
+        self._scan_problems = state.get("scan_problems", [])
+        self._collection_problems = state.get("collection_problems", [])
+        self._state_stamp = state["_stamp"]
+        self._written_problems = (list(self._scan_problems), list(self._collection_problems))
+        self._invalidate()
+
+    def _reset(self) -> None:
+        """Wipe and create an empty index (reconcile then indexes everything)."""
+        from whoosh import index as whoosh_index
+
+        with self._write_lock:
+            locked = self._file_lock.acquire(WRITE_WAIT)
+            try:
+                if self._whoosh_dir.exists():
+                    shutil.rmtree(self._whoosh_dir, ignore_errors=True)
+                with contextlib.suppress(FileNotFoundError):
+                    self._state_path.unlink()
+                self._whoosh_dir.mkdir(parents=True, exist_ok=True)
+                self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
+                self._records = {}
+                self._scan_problems = []
+                self._collection_problems = []
+                self._close_searcher()
+                self._invalidate()
+                if locked:
+                    self._write_state()
+            finally:
+                if locked:
+                    self._file_lock.release()
+
+    def _write_state(self) -> None:
+        self._state_stamp = state_table.write_state(
+            self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems
+        )
+        self._written_problems = (list(self._scan_problems), list(self._collection_problems))
+
+    def _refresh_from_disk(self) -> None:
+        """Pick up what another process wrote (its state file is newer than ours)."""
+        try:
+            st = self._state_path.stat()
+        except FileNotFoundError:
+            return
+        if (st.st_mtime_ns, st.st_size) == self._state_stamp:
+            return
+        with self._read_lock:
+            try:
+                state = self._read_state()
+            except Exception:
+                return
+            if state.get("version") == state_table.INDEX_FORMAT_VERSION:
+                self._apply_state(state)
+
+    def _invalidate(self) -> None:
+        self._rows = None
+        self._backrefs = None
+
+    def close(self) -> None:
+        with self._read_lock:
+            self._close_searcher()
+            self._ix = None
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+            self._searcher = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def state(self) -> str:
+        """What the index is doing, for a status line."""
+        return self._state_text
+
+    # -- writing
+
+    @contextlib.contextmanager
+    def _writing(self, wait: float = WRITE_WAIT) -> Iterator[None]:
+        with self._write_lock:
+            if not self._file_lock.acquire(wait):
+                raise IndexBusy("another program is updating this index")
+            try:
+                # Another process may have written since we last looked: start from its state.
+                self._refresh_from_disk()
+                yield
+            finally:
+                self._file_lock.release()
+
+    def _writer(self, bulk: bool = False) -> Any:
+        if bulk:
+            return self._ix.writer(limitmb=256, timeout=WRITE_WAIT, delay=0.05)
+        return self._ix.writer(limitmb=64, timeout=WRITE_WAIT, delay=0.05)
+
+    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float = WRITE_WAIT,
+                  committed: Callable[[], None] | None = None) -> Changes:
+        """Bring the index in line with the tree: new, changed, deleted and moved entries.
+
+        A large (re)build commits in batches; ``committed`` is called after each batch but
+        the last, when rows, counts and search already cover what is indexed so far.
+        Raises :class:`IndexBusy` when another process keeps the index for more
+        than ``wait`` seconds; the index can still be read.
+        """
+        with self._writing(wait):
+            scan = self.store.scan()
+            _, collection_problems = self.store.collection()
+            self._collection_problems = collection_problems
+            return self._sync(scan, None, progress, full=True, committed=committed)
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Changes:
+        """Index the whole tree from scratch."""
+        before = set(self._records)
+        self._reset()
+        changes = self.reconcile(progress)
+        return Changes(
+            added=frozenset(changes.added - before),
+            changed=frozenset(changes.added & before),
+            removed=frozenset(before - changes.added),
+        )
+
+    def apply(self, paths: Iterable[str]) -> Changes:
+        """Re-index the entries affected by these changed tree-relative paths.
+
+        Paths may be files or folders, created, modified, deleted or moved (give
+        both ends of a move). Only the folders concerned are looked at.
+        """
+        paths = {normalise(p) for p in paths}
+        paths.discard(None)
+        if not paths:
+            return Changes()
+        with self._writing():
+            if "" in paths:
+                scan = self.store.scan()
+                return self._sync(scan, None, None, full=True)
+            if COLLECTION_FILE in paths:
+                _, self._collection_problems = self.store.collection()
+            scan, scope = partial_scan(self.store, self._records, self._scan_problems, paths)  # type: ignore[arg-type]
+            if scan is None:  # a duplicate id appeared or vanished: only a full scan can tell
+                return self._sync(self.store.scan(), None, None, full=True)
+            return self._sync(scan, scope, None, full=False)
+
+    def _sync(
+        self,
+        scan: Scan,
+        scope: Callable[[str], bool] | None,
+        progress: Callable[[int, int], None] | None,
+        full: bool,
+        committed: Callable[[], None] | None = None,
+    ) -> Changes:
+        """Compare a scan with the records and index the difference.
+
+        With ``scope``, only records whose folder the scan covered are compared
+        (an entry not covered is left alone); without, the scan is the whole tree.
+        """
+        by_id = scan.by_id()
+        # Readers iterate the published dict from other threads: change a copy, publish it whole.
+        records = dict(self._records)
+        added: set[str] = set()
+        changed: set[str] = set()
+        todo: list[Location] = []
+        for entry_id, loc in by_id.items():
+            record = records.get(entry_id)
+            if (
+                record is None
+                or record.fingerprint != loc.fingerprint
+                or record.folder != loc.folder
+                or record.kind != loc.kind
+            ):
+                todo.append(loc)
+        if full:
+            removed = {i for i in records if i not in by_id}
+        else:
+            assert scope is not None
+            removed = {i for i, r in records.items() if i not in by_id and scope(r.folder)}
+        if full:
+            self._scan_problems = list(scan.problems)
+        else:
+            assert scope is not None
+            kept = [p for p in self._scan_problems if not scope(problem_folder(p))]
+            self._scan_problems = kept + list(scan.problems)
+        total = len(todo)
+        if not todo and not removed:
+            self._write_state_if_changed()
+            self._state_text = "up to date"
+            return Changes()
+        bulk = total > BULK_ENTRIES
+        writer: Any = None
+        try:
+            if removed:
+                writer = self._writer(bulk=bulk)
+                for entry_id in removed:
+                    writer.delete_by_term("id", entry_id)
+                    del records[entry_id]
+            pending = 0
+            commits = 0
+            for done, loc in enumerate(todo, start=1):
+                loaded = load_entry(self.store, loc)
+                old = records.get(loc.id)
+                if old is not None and old.digest == loaded.record.digest and old.folder == loc.folder:
+                    pass  # touched, not changed: only the stamp is new
+                else:
+                    if writer is None:
+                        writer = self._writer(bulk=bulk)
+                    writer.update_document(**loaded.document)
+                    pending += 1
+                    (added if old is None else changed).add(loc.id)
+                records[loc.id] = loaded.record
+                self._state_text = f"indexing {done}/{total}" if bulk else f"updating {total} entries"
+                if progress is not None:
+                    progress(done, total)
+                if bulk and pending >= BATCH_DOCS * 4**commits and done < total:
+                    # Commit what is done so far: search already works on it.
+                    writer.commit(merge=False)
+                    self._records, records = records, dict(records)
+                    self._write_state()
+                    self._invalidate()
+                    writer = None
+                    pending = 0
+                    commits += 1
+                    if committed is not None:
+                        committed()
+            if writer is not None:
+                # Whoosh's default merge policy: small segments only. optimize=True would
+                # rewrite the whole index once more (it doubled a rebuild's time).
+                writer.commit()
+                writer = None
+        except BaseException:
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+            raise
+        self._records = records
+        self._write_state()
+        self._invalidate()
+        self._state_text = "up to date"
+        return Changes(frozenset(added), frozenset(changed), frozenset(removed))
+
+    def _write_state_if_changed(self) -> None:
+        # With nothing re-indexed, the stamp table is unchanged; problems may have changed. Writing
+        # the table anyway took 0.2 s of a 20,000-entry reconcile that found nothing to do.
+        if self._written_problems != (self._scan_problems, self._collection_problems):
+            self._write_state()
+
+    # -- reading: rows, counts, problems
+
+    def _all_rows(self) -> dict[str, Row]:
+        self._refresh_from_disk()
+        rows = self._rows
+        if rows is not None:
+            return rows
+        with self._read_lock:
+            if self._rows is not None:
+                return self._rows
+            records = self._records
+            known = records.keys()
+            rows = {}
+            for entry_id, record in records.items():
+                missing = sum(
+                    1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known
+                )
+                rows[entry_id] = Row(*record.row, len(record.problems) + missing)
+            self._rows = rows
+            return rows
+
+    def row(self, entry_id: str) -> Row | None:
+        return self._all_rows().get(entry_id)
+
+    def rows(
+        self,
+        kind: Kind | None = None,
+        *,
+        sort: str | None = None,
+        text: str = "",
+        tag: str | None = None,
+        min_importance: int | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        """List entries, filtered and sorted, from memory.
+
+        Default sort: actors by name, events and sources newest first. ``sort``
+        may be ``title``, ``date``, ``-date``, ``importance`` (highest first), ``id``
+        or ``problems`` (most first). ``text`` matches (case-insensitively) a
+        substring of the title, id or an alias.
+        """
+        rows_by_id = self._all_rows()
+        records = self._records
+        kind = Kind(kind) if kind is not None else None
+        needle = text.strip().casefold()
+        tag_l = tag.casefold() if tag else None
+        result: list[Row] = []
+        for entry_id, row in rows_by_id.items():
+            if kind is not None and row.kind != kind:
+                continue
+            if tag_l is not None and tag_l not in (t.casefold() for t in row.tags):
+                continue
+            if min_importance is not None and (row.importance is None or row.importance < min_importance):
+                continue
+            record = records.get(entry_id)
+            if actor is not None and (
+                record is None or not any(f == "actors" and t == actor for f, t, _l in record.refs)
+            ):
+                continue
+            if needle and needle not in row.title.casefold() and needle not in entry_id:
+                names = record.names if record is not None else ()
+                if not any(needle in n.casefold() for n in names):
+                    continue
+            result.append(row)
+        result.sort(key=sort_key(kind, sort, records))
+        return result[:limit] if limit is not None else result
+
+    def counts(self) -> dict[Kind, int]:
+        counts = dict.fromkeys(Kind, 0)
+        for row in self._all_rows().values():
+            counts[row.kind] += 1
+        return counts
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of entries that carry it, most used first."""
+        counts: dict[str, int] = {}
+        for row in self._all_rows().values():
+            for tag in set(row.tags):
+                counts[tag] = counts.get(tag, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def problems(self) -> list[Problem]:
+        """What ``dossier check`` would report, from the index.
+
+        An entry's own problems were recorded when it was indexed; references to
+        missing ids depend on the other entries, so they are recomputed here (by
+        re-reading only the kind files of entries that have such a reference).
+        """
+        self._refresh_from_disk()
+        records = self._records
+        known = {i: r.kind for i, r in records.items()}
+        problems = list(self._scan_problems) + list(self._collection_problems)
+        for entry_id, record in records.items():
+            problems.extend(record.problems)
+            if any(f != "roles.org" and is_valid_id(t) and t not in known for f, t, _l in record.refs):
+                location = self._location(entry_id)
+                if location is None:
+                    continue
+                data, text, _ = self.store.read_kind_file(location)
+                if data is not None:
+                    problems.extend(
+                        check_references(entry_id, location.kind, data, location.main_file, text or "", known)
+                    )
+        problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+        return problems
+
+    def _location(self, entry_id: str) -> Location | None:
+        record = self._records.get(entry_id)
+        if record is None:
+            return None
+        return self.store.location_of(self.store.root / record.folder)
+
+    # -- backlinks and mentions
+
+    def _backref_map(self) -> dict[str, list[tuple[str, str, str | None]]]:
+        self._refresh_from_disk()
+        backrefs = self._backrefs
+        if backrefs is None:
+            backrefs = {}
+            for entry_id, record in self._records.items():
+                for ref_field, target, label in record.refs:
+                    backrefs.setdefault(target, []).append((entry_id, ref_field, label))
+            self._backrefs = backrefs
+        return backrefs
+
+    def references(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
+        """Every entry's references as (field, id, label), in file order: what the graph is built from."""
+        self._refresh_from_disk()
+        return {entry_id: record.refs for entry_id, record in self._records.items()}
+
+    def backlinks(self, entry_id: str) -> list[Backlink]:
+        """Entries that refer to this id: events by date, then sources, then actors."""
+        rows = self._all_rows()
+        records = self._records
+        links = []
+        for source_id, ref_field, label in self._backref_map().get(entry_id, []):
+            row = rows.get(source_id)
+            if row is None or source_id == entry_id:
+                continue
+            links.append(Backlink(row, ref_field, label))
+        order = {Kind.EVENT: 0, Kind.SOURCE: 1, Kind.ACTOR: 2}
+
+        def key(link: Backlink) -> tuple[Any, ...]:
+            record = records.get(link.row.id)
+            return (order[link.row.kind], record.sort_date if record else "", link.row.id, link.field)
+
+        links.sort(key=key)
+        return links
+
+    def mentions(self, entry_id: str, limit: int = 200) -> list[Mention]:
+        """Texts that name this actor (its name or an alias) without referring to it.
+
+        Computed at query time (a phrase query per name), so it is never stale.
+        Names shorter than :data:`MIN_MENTION_LENGTH` are not looked for.
+        """
+        from whoosh import query as q
+
+        self._refresh_from_disk()
+        record = self._records.get(entry_id)
+        if record is None:
+            return []
+        names = [n for n in dict.fromkeys(record.names) if len(n.strip()) >= MIN_MENTION_LENGTH]
+        if not names:
+            return []
+        schema = self._ix.schema
+        analyzer = schema["content"].analyzer
+        clauses = []
+        for name in names:
+            words = [t.text for t in analyzer(name)]
+            if not words:
+                continue
+            clauses.append(q.Term("content", words[0]) if len(words) == 1 else q.Phrase("content", words))
+        if not clauses:
+            return []
+        rows = self._all_rows()
+        referring = {i for i, _f, _l in self._backref_map().get(entry_id, [])}
+        patterns = [(name, name_pattern(name)) for name in names]
+        found: list[Mention] = []
+        with self._read_lock:
+            searcher = self._get_searcher()
+            results = searcher.search(q.Or(clauses), limit=None)
+            hit_ids = [hit["id"] for hit in results]
+        for hit_id in hit_ids:
+            if hit_id == entry_id or hit_id in referring:
+                continue
+            row = rows.get(hit_id)
+            if row is None:
+                continue
+            location = self._location(row.id)
+            mention = find_mention(self.store, location, row, patterns) if location is not None else None
+            if mention is not None:
+                found.append(mention)
+            if len(found) >= limit:
+                break
+        order = {Kind.EVENT: 0, Kind.SOURCE: 1, Kind.ACTOR: 2}
+        found.sort(key=lambda m: (order[m.row.kind], self._records[m.row.id].sort_date, m.row.id))
+        return found
+
+    # -- search
+
+    def _get_searcher(self) -> Any:
+        searcher = self._searcher
+        if searcher is None:
+            searcher = self._searcher = retry_vanished(self._ix.searcher)
+        elif not searcher.up_to_date():
+            # Not refresh(): it reuses a segment's reader even when documents of that
+            # segment were deleted since, and the deleted ones would still match.
+            searcher.close()
+            self._searcher = searcher = retry_vanished(self._ix.searcher)
+        return searcher
+
+    def parse(self, text: str) -> Any:
+        """The Whoosh query for a user's query text; :class:`QueryError` when it is not one."""
+        return parse_query(self._ix.schema, text)
+
+    def search(self, query: str, kind: Kind | None = None, limit: int = 50, count_all: bool = False) -> Hits:
+        """Entries matching a query in Whoosh's language, best first, with a snippet.
+
+        ``count_all`` also counts every match beyond ``limit`` (``Hits.total``); it costs a
+        second pass over the matches, so the TUI's search-as-you-type leaves it off.
+        """
+        from whoosh import query as q
+
+        parsed = self.parse(query)
+        rows = self._all_rows()
+        if PLAIN_WORDS.fullmatch(query):
+            key = name_key(query)
+            exact = q.ConstantScoreQuery(q.Term("namekey", key), NAME_MATCH_SCORE)
+            parsed = q.AndMaybe(parsed, exact)
+        if kind is not None:
+            parsed = q.And([parsed, q.Term("kind", kind.value)])
+        with self._read_lock:
+            searcher = self._get_searcher()
+            try:
+                results = searcher.search(parsed, limit=limit)
+            except QueryError:
+                raise
+            except Exception as exc:  # e.g. a range Whoosh accepts in parsing but not in searching
+                raise QueryError(f"this query cannot be run: {exc}") from None
+            found = []
+            for hit in results:
+                stored = hit.fields()
+                found.append((stored["id"], hit.score, stored.get("preview") or ""))
+            total = len(results) if count_all else len(found)
+        pattern = query_pattern(parsed)
+        hits = Hits()
+        for hit_id, score, preview in found:
+            row = rows.get(hit_id)
+            if row is None:
+                continue
+            record = self._records.get(hit_id)
+            snippet, spans = hit_snippet(self.store, record, row, pattern, preview) if record is not None else ("", ())
+            hits.append(Hit(row, float(score), snippet, spans))
+        hits.total = total - (len(found) - len(hits))  # rows gone since the commit are not counted
+        return hits

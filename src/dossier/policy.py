@@ -1,0 +1,392 @@
+"""The confirmation policy: what an event's status needs, and which fields need a source.
+
+A tree states its policy in ``dossier.toml``; whatever it leaves out keeps the
+default below::
+
+    [policy.confirmed]          # an event may say "confirmed" with ...
+    sources = 2                 # ... at least 2 independent sources ...
+    reliability = "B"           # ... each graded B or better (Admiralty A-F)
+    # credibility = 2           # ... and, if given, information graded 2 or better (1-6)
+
+    [policy.disputed]
+    sides = 2                   # accounts by 2 different actors, each citing a source
+
+    [policy.fields]             # fields that need provenance (a source or a note)
+    event = ["date", "location"]
+    actor = ["born", "died", "roles.from", "roles.to", "links.since"]
+
+Independent sources are distinct source entries of distinct outlets (two CNN
+pieces count once). The sources of an event are its own ``sources`` list. A
+field is backed by its ``[provenance]`` entry (or one above it, such as
+``roles``); a field of a ``[[links]]`` table with ``sources`` or an
+``[[accounts]]`` table with a ``source`` is backed by those.
+
+``dossier check`` reports what falls short as warnings; ``--strict`` makes them
+findings, and ``--review`` counts them. Pure logic over parsed data, plus
+:func:`load`, which reads ``dossier.toml`` through the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dossier import provenance
+from dossier.model import (
+    CREDIBILITY_GRADES,
+    EVENT_STATUSES,
+    RELIABILITY_GRADES,
+    Kind,
+    LineFinder,
+    Problem,
+    Severity,
+    array_of_tables,
+)
+
+if TYPE_CHECKING:
+    from dossier.store import Store
+
+TABLE = "policy"
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """What one event status needs; zero / None means "no requirement"."""
+
+    sources: int = 0
+    reliability: str | None = None
+    credibility: int | None = None
+    sides: int = 0
+
+    def describe(self) -> str:
+        parts = []
+        if self.sources:
+            grade = ""
+            if self.reliability and self.reliability != "F":
+                grade = f" graded {self.reliability} or better"
+            if self.credibility:
+                grade += (" and " if grade else " with information graded ") + f"{self.credibility} or better"
+            noun = "source" if self.sources == 1 else "independent sources"
+            parts.append(f"{self.sources} {noun}{grade}")
+        if self.sides:
+            parts.append(f"accounts from {self.sides} sides, each citing a source")
+        return " and ".join(parts) or "nothing"
+
+
+@dataclass(frozen=True)
+class Policy:
+    statuses: Mapping[str, StatusRule]
+    fields: Mapping[Kind, tuple[str, ...]]
+
+
+DEFAULT = Policy(
+    statuses={
+        "reported": StatusRule(sources=1),
+        "confirmed": StatusRule(sources=2, reliability="B"),
+        "disputed": StatusRule(sides=2),
+        "debunked": StatusRule(sources=1, reliability="B"),
+    },
+    fields={
+        Kind.EVENT: ("date", "location"),
+        Kind.ACTOR: ("born", "died", "roles.from", "roles.to", "links.since"),
+        Kind.SOURCE: (),
+    },
+)
+
+_RULE_KEYS = ("sources", "reliability", "credibility", "sides")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load(store: Store) -> tuple[Policy, list[Problem]]:
+    """The tree's policy (the default where ``dossier.toml`` says nothing) and what is wrong with it."""
+    from dossier.store import COLLECTION_FILE, MAX_TOML_BYTES, parse_toml, read_user_text
+
+    path = store.root / COLLECTION_FILE
+    if not path.is_file():
+        return DEFAULT, []
+    text, problems = read_user_text(path, COLLECTION_FILE, MAX_TOML_BYTES)
+    if text is None or problems:
+        return DEFAULT, []  # the collection's own problems are reported by check already
+    data, problems = parse_toml(text, COLLECTION_FILE)
+    if data is None or problems:
+        return DEFAULT, []
+    return parse(data.get(TABLE), COLLECTION_FILE, text)
+
+
+def parse(table: object, path: str = "dossier.toml", text: str = "") -> tuple[Policy, list[Problem]]:
+    """A policy from the ``[policy]`` table: each status or kind it names replaces the default's."""
+    if table is None:
+        return DEFAULT, []
+    lines = LineFinder(text)
+    problems: list[Problem] = []
+
+    def report(message: str, key: str, table_name: str = TABLE) -> None:
+        line = lines.line(key, table_name) or lines.line(TABLE)
+        problems.append(Problem(path, message, "policy", line, None, None))
+
+    if not isinstance(table, Mapping):
+        report("'policy' must be a table ([policy])", TABLE, "")
+        return DEFAULT, problems
+    statuses = dict(DEFAULT.statuses)
+    fields = dict(DEFAULT.fields)
+    for key, value in table.items():
+        if key == "fields":
+            fields.update(_parse_fields(value, report))
+        elif key in EVENT_STATUSES:
+            rule = _parse_rule(key, value, report)
+            if rule is not None:
+                statuses[key] = rule
+        else:
+            report(f"[policy] has {key!r}: give a status ({', '.join(EVENT_STATUSES)}) or 'fields'", key)
+    return Policy(statuses, fields), problems
+
+
+def _parse_rule(status: str, value: object, report: Any) -> StatusRule | None:
+    section = f"{TABLE}.{status}"
+    if not isinstance(value, Mapping):
+        report(f"[policy.{status}] must be a table with {', '.join(_RULE_KEYS)}", status)
+        return None
+    ok = True
+    for key in value:
+        if key not in _RULE_KEYS:
+            report(f"[policy.{status}] has {key!r}: known keys are {', '.join(_RULE_KEYS)}", key, section)
+            ok = False
+    sources, sides = value.get("sources", 0), value.get("sides", 0)
+    reliability, credibility = value.get("reliability"), value.get("credibility")
+    for name, number in (("sources", sources), ("sides", sides)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            report(f"[policy.{status}] {name} must be a whole number, 0 or more", name, section)
+            ok = False
+    if reliability is not None and reliability not in RELIABILITY_GRADES:
+        report(f"[policy.{status}] reliability must be one of {', '.join(RELIABILITY_GRADES)}", "reliability",
+               section)
+        ok = False
+    if credibility is not None and credibility not in CREDIBILITY_GRADES:
+        report(f"[policy.{status}] credibility must be one of 1-6", "credibility", section)
+        ok = False
+    if not ok:
+        return None
+    return StatusRule(sources=sources, reliability=reliability, credibility=credibility, sides=sides)
+
+
+def _parse_fields(value: object, report: Any) -> dict[Kind, tuple[str, ...]]:
+    section = f"{TABLE}.fields"
+    if not isinstance(value, Mapping):
+        report("[policy.fields] must be a table: event = [\"date\"], actor = [...], source = [...]", "fields")
+        return {}
+    found = {}
+    for key, names in value.items():
+        try:
+            kind = Kind(key)
+        except ValueError:
+            report(f"[policy.fields] has {key!r}: give actor, event or source", key, section)
+            continue
+        valid = isinstance(names, list) and all(
+            isinstance(n, str) and provenance.split(n) is not None and n.count(".") <= 1 for n in names
+        )
+        if not valid:
+            report(f"[policy.fields] {key} must be a list of field names like [\"date\", \"roles.from\"]", key,
+                   section)
+            continue
+        found[kind] = tuple(names)
+    return found
+
+
+# ---------------------------------------------------------------------------- review
+
+
+@dataclass(frozen=True)
+class EntryFile:
+    """One entry's parsed kind file, as ``check`` read it."""
+
+    id: str
+    kind: Kind
+    path: str
+    data: Mapping[str, Any]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An event whose status is stronger than its sources support."""
+
+    entry_id: str
+    status: str
+    needs: str
+    has: str
+
+
+@dataclass
+class KindCounts:
+    entries: int = 0
+    with_provenance: int = 0  # fields that have a [provenance] entry of their own
+    sourced: int = 0  # ... of which name at least one source
+    outside: int = 0  # ... of which rest on a note alone
+    wanted: int = 0  # fields the policy wants backed
+    lacking: int = 0  # ... that nothing backs
+
+    def to_json(self) -> dict[str, int]:
+        return dict(vars(self))
+
+
+@dataclass
+class Review:
+    """The policy applied to a tree: counts per kind, the shortfalls, and the warnings they make."""
+
+    counts: dict[Kind, KindCounts] = field(default_factory=dict)
+    above_status: list[Shortfall] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kinds": {kind.value: c.to_json() for kind, c in sorted(self.counts.items())},
+            "above_status": [vars(s) for s in self.above_status],
+        }
+
+
+def review(policy: Policy, entries: Iterable[EntryFile]) -> Review:
+    """Check every entry against the policy."""
+    entries = list(entries)
+    sources = {e.id: e.data for e in entries if e.kind is Kind.SOURCE}
+    result = Review()
+    for entry in entries:
+        counts = result.counts.setdefault(entry.kind, KindCounts())
+        counts.entries += 1
+        backings, _ = provenance.read(entry.data)
+        for key, backing in backings.items():
+            parts = provenance.split(key)
+            if parts is None or not provenance.exists(entry.data, parts):
+                continue
+            counts.with_provenance += 1
+            if backing.outside:
+                counts.outside += 1
+            else:
+                counts.sourced += 1
+        lines = LineFinder(entry.text)
+        for name in wanted_fields(policy, entry.kind, entry.data):
+            counts.wanted += 1
+            if is_backed(entry.data, backings, name):
+                continue
+            counts.lacking += 1
+            result.problems.append(Problem(
+                entry.path,
+                f"'{name}' has no provenance: the policy wants a source for it; name one in [provenance], "
+                f"or say in a note where it comes from",
+                "policy-field", _field_line(lines, name), None, entry.id, Severity.WARNING,
+            ))
+        if entry.kind is Kind.EVENT:
+            shortfall = status_shortfall(policy, entry.id, entry.data, sources)
+            if shortfall is not None:
+                result.above_status.append(shortfall)
+                result.problems.append(Problem(
+                    entry.path,
+                    f"status '{shortfall.status}' needs {shortfall.needs}; this event has {shortfall.has}",
+                    "policy-status", lines.line("status"), None, entry.id, Severity.WARNING,
+                ))
+    return result
+
+
+def wanted_fields(policy: Policy, kind: Kind, data: Mapping[str, Any]) -> list[str]:
+    """The fields of this entry the policy wants backed (only those the entry has)."""
+    found: list[str] = []
+    for pattern in policy.fields.get(kind, ()):
+        found.extend(provenance.expand(data, pattern))
+    return found
+
+
+def is_backed(data: Mapping[str, Any], backings: Mapping[str, provenance.Backing], name: str) -> bool:
+    """True when provenance covers the field, or the link or account it sits in cites a source."""
+    if provenance.backing_for(backings, name) is not None:
+        return True
+    table, _, rest = name.partition(".")
+    if rest and table in ("links", "accounts"):
+        index = rest.split(".")[0]
+        items = array_of_tables(data.get(table))
+        if index.isdigit() and 1 <= int(index) <= len(items):
+            item = items[int(index) - 1]
+            cited = item.get("sources") if table == "links" else item.get("source")
+            return bool(cited)
+    return False
+
+
+def lacking(policy: Policy, kind: Kind, data: Mapping[str, Any]) -> list[str]:
+    """The fields of one entry the policy wants backed and nothing backs."""
+    backings, _ = provenance.read(data)
+    return [name for name in wanted_fields(policy, kind, data) if not is_backed(data, backings, name)]
+
+
+def status_shortfall(
+    policy: Policy, entry_id: str, data: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]
+) -> Shortfall | None:
+    """How an event falls short of its status, or None when its sources support it."""
+    status = data.get("status")
+    rule = policy.statuses.get(status) if isinstance(status, str) else None
+    if rule is None:
+        return None
+    cited = [s for s in dict.fromkeys(_ids(data.get("sources"))) if s in sources]
+    good = [s for s in cited if _meets(sources[s], rule)]
+    independent = _independent(good, sources)
+    sides = _sides(data, sources)
+    if len(independent) >= rule.sources and len(sides) >= rule.sides:
+        return None
+    has = []
+    if rule.sources:
+        if rule.reliability or rule.credibility:
+            has.append(f"{len(independent)} that qualif{'y' if len(independent) != 1 else 'ies'}"
+                       + (f" ({', '.join(independent)})" if independent else ""))
+        else:
+            has.append(f"{len(independent)}" + (f" ({', '.join(independent)})" if independent else ""))
+    if rule.sides:
+        has.append(f"accounts from {len(sides)} side{'s' if len(sides) != 1 else ''}")
+    return Shortfall(entry_id, status, rule.describe(), " and ".join(has))
+
+
+def _meets(source: Mapping[str, Any], rule: StatusRule) -> bool:
+    if rule.reliability:
+        grade = source.get("reliability")
+        if grade not in RELIABILITY_GRADES or RELIABILITY_GRADES.index(grade) > RELIABILITY_GRADES.index(
+            rule.reliability
+        ):
+            return False
+    if rule.credibility:
+        grade = source.get("credibility")
+        if isinstance(grade, bool) or not isinstance(grade, int) or grade > rule.credibility:
+            return False
+    return True
+
+
+def _independent(ids: list[str], sources: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One source per outlet: two pieces from the same outlet are not independent of each other."""
+    seen: set[str] = set()
+    kept = []
+    for source_id in ids:
+        outlet = sources[source_id].get("outlet")
+        key = outlet.strip().casefold() if isinstance(outlet, str) and outlet.strip() else "id:" + source_id
+        if key not in seen:
+            seen.add(key)
+            kept.append(source_id)
+    return kept
+
+
+def _sides(data: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The actors whose accounts cite a source that exists."""
+    return {
+        account["by"]
+        for account in array_of_tables(data.get("accounts"))
+        if isinstance(account.get("by"), str) and account.get("source") in sources
+    }
+
+
+def _ids(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _field_line(lines: LineFinder, name: str) -> int | None:
+    table, _, rest = name.partition(".")
+    if not rest:
+        return lines.line(table)
+    index, _, key = rest.partition(".")
+    return lines.line(key, table, int(index) - 1) if index.isdigit() else lines.line(table)
