@@ -281,11 +281,20 @@ def test_every_json_output_has_a_version_and_matches_its_schema(run_cli, sample_
     _validate(run_cli("index", "--dry-run", "--tree", t, "--json").json(), "index")
     exported = run_cli("export", "--format", "json", "--tree", t)
     _validate(exported.json(), "export-json")
+    _validate(run_cli("path", "mark-milley", "donald-trump", "--tree", t, "--json").json(), "path")
+    _validate(run_cli("connections", "mark-milley", "--tree", t, "--json").json(), "connections")
+    git = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the sample"]):
+        subprocess.run(["git", *command], cwd=t, check=True, env={**os.environ, **git})
+    history = run_cli("history", "mark-milley", "--tree", t, "--json").json()
+    assert history["commits"][0]["message"].startswith("the sample")
+    _validate(history, "history")
 
 
 def test_every_command_with_json_has_a_schema() -> None:
     # The commands of this release; a command added later brings its own schema (CONTRIBUTING.md).
-    documented = {"check", "show", "new", "search", "index", "import", "export"}
+    documented = {"check", "show", "new", "search", "index", "import", "export", "path", "connections", "history"}
     schemas = {p.name.split(".")[0] for p in (REPO / "docs" / "schemas").glob("*.schema.json")}
     with_json = {c.name for c in load_commands() if c.json_output}
     assert documented <= with_json
