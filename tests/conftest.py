@@ -28,6 +28,7 @@ def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("DOSSIER_INDEX", str(home / "index"))
     monkeypatch.setenv("DOSSIER_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("DOSSIER_STATE", str(home / "state"))  # the curation journal
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     monkeypatch.delenv("DOSSIER_HOME", raising=False)

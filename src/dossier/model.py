@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dossier import provenance
+from dossier.transliterate import to_ascii
 
 
 class Kind(StrEnum):
@@ -85,8 +85,15 @@ def is_valid_id(text: str) -> bool:
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """A readable id from a title: ASCII, lowercase, words joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A readable id from a title: transliterated to ASCII, lowercase, words joined by hyphens.
+
+    The one slug function: ``dossier new``, the browser's new-entry dialog,
+    ``check``'s rename hints and the importers all use it, and the importers'
+    actor matcher folds names with the same :func:`~dossier.transliterate.to_ascii`
+    ("Владимир Путин" -> ``vladimir-putin``, 习近平 -> ``xi-jin-ping``,
+    "Ørsted" -> ``orsted``, "Straße" -> ``strasse``).
+    """
+    ascii_text = to_ascii(text)
     ascii_text = re.sub(r"(\w)['’](\w)", r"\1\2", ascii_text)  # "Milley's" -> "milleys"
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
@@ -151,8 +158,12 @@ class PartialDate:
 
 
 class Severity(StrEnum):
+    """An error makes ``check`` fail; a warning asks for judgement (and fails ``check --strict``);
+    a note is information (unlinked mentions) that fails nothing."""
+
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True)

@@ -63,11 +63,18 @@ class EntryNotFound(StoreError):
 
 @dataclass(frozen=True)
 class FileStamp:
-    """A file's path (relative, posix) with the size and mtime that tell if it changed."""
+    """A file's path (relative, posix) with what tells that it changed.
+
+    Size and mtime alone miss a change made by ``cp -p``, ``rsync -a``, ``tar`` or ``touch -r``,
+    which restore the old mtime (and often the size is the same): the ctime and the inode are
+    what such tools cannot set back.
+    """
 
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    inode: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,9 @@ class Location:
         return self.main.path
 
     @property
-    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        """Changes when any of the entry's files changes (size or mtime)."""
-        return tuple((s.path, s.size, s.mtime_ns) for s in (self.main, *self.texts))
+    def fingerprint(self) -> tuple[tuple[str, int, int, int, int], ...]:
+        """Changes when any of the entry's files changes (size, mtime, ctime or inode)."""
+        return tuple((s.path, s.size, s.mtime_ns, s.ctime_ns, s.inode) for s in (self.main, *self.texts))
 
 
 @dataclass
@@ -289,7 +296,8 @@ class Store:
         try:
             if not child.is_symlink():
                 st = child.stat()
-                return FileStamp(rel, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+                if stat.S_ISREG(st.st_mode):
+                    return FileStamp(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             pass
         return self._stamp(scan, child, rel, root_real, entry_id)  # says why, once
@@ -313,8 +321,15 @@ class Store:
             scan.problems.append(Problem(display(rel), message, code, entry_id=entry_id))
             return None
         if not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe" if stat.S_ISFIFO(st.st_mode) else (
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+            scan.problems.append(
+                Problem(display(rel), f"is {what}, not a regular file: "
+                        + ("the entry is left out until it is a file" if child.name in KIND_FILES else "not read"),
+                        "not-a-file", entry_id=entry_id)
+            )
             return None
-        return FileStamp(rel, st.st_size, st.st_mtime_ns)
+        return FileStamp(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
     def locate(self, entry_id: str) -> Location | None:
         """Find one entry by id: the conventional folders first, then a scan of folders."""
@@ -476,16 +491,7 @@ class Store:
         text, problems = read_user_text(path, location.main_file, MAX_TOML_BYTES, location.id)
         if text is None or problems:
             raise StoreError(f"{location.main_file} cannot be edited: {problems[0].message}")
-        try:
-            document = tomlkit.parse(text)
-        except Exception as exc:  # tomlkit raises several error types for bad TOML
-            raise StoreError(f"{location.main_file} cannot be edited: invalid TOML ({exc})") from None
-        change(document)
-        new_text = tomlkit.dumps(document)
-        if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
-            # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
-            new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
-        tomllib.loads(new_text)  # never write a file we could not read back
+        new_text = edited_toml(text, change, location.main_file)
         atomic_write(path, new_text.encode("utf-8"), expect=before)
         found = self.location_of(path.parent)
         assert found is not None
@@ -511,6 +517,24 @@ class Store:
         if "/" in name or is_hidden(name) or not name.lower().endswith(TEXT_SUFFIXES):
             raise StoreError(f"{name!r} is not a text file name for an entry")
         atomic_write(self.path(f"{location.folder}/{name}"), text.encode("utf-8"))
+
+
+def edited_toml(text: str, change: Callable[[tomlkit.TOMLDocument], None], rel: str) -> str:
+    """``text`` with ``change`` applied to its tomlkit document: comments, order, quoting and CRLF kept.
+
+    What :meth:`Store.edit` writes; curation calls it to show a change before making it.
+    """
+    try:
+        document = tomlkit.parse(text)
+    except Exception as exc:  # tomlkit raises several error types for bad TOML
+        raise StoreError(f"{rel} cannot be edited: invalid TOML ({exc})") from None
+    change(document)
+    new_text = tomlkit.dumps(document)
+    if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+        # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
+        new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
+    tomllib.loads(new_text)  # never write a file we could not read back
+    return new_text
 
 
 def _report_duplicates(scan: Scan) -> None:

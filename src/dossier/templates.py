@@ -25,15 +25,11 @@ def new_entry_data(kind: Kind, title: str, date: object = None, today: dt.date |
             data["born"] = date
         return data
     if kind is Kind.EVENT:
-        return {
-            "title": title,
-            "date": date if date is not None else today,
-            "importance": 5,
-            "status": "reported",
-            "actors": [],
-            "tags": [],
-            "sources": [],
-        }
+        event: dict[str, Any] = {"title": title}
+        if date is not None:  # never invented: today is not when it happened
+            event["date"] = date
+        event.update({"importance": 5, "status": "reported", "actors": [], "tags": [], "sources": []})
+        return event
     data = {"title": title, "url": "", "outlet": "", "author": ""}
     if date is not None:
         data["published"] = date

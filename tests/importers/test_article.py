@@ -50,7 +50,8 @@ def test_markdown_front_matter_options_and_reuse_by_url(tree: Path) -> None:
     again = import_article(store, path, update=False)
     assert not again.created and again.source_id == first.source_id
     assert again.report.tallies  # reported as reused
-    assert [m.actor_id for m in again.mentions] == ["mark-esper"]
+    # "Hegseth" alone is a mention: the timeline import gave Pete Hegseth his unambiguous surname as an alias.
+    assert [m.actor_id for m in again.mentions] == ["mark-esper", "pete-hegseth"]
 
 
 def test_unreadable_article_is_skipped(tmp_path: Path) -> None:
@@ -73,4 +74,4 @@ def test_cli_article(tree: Path, run_cli) -> None:
     assert result.code == 0
     summary = result.json()
     assert summary["source"] == "2025-02-03-notes-from-the-briefing" and summary["created"]
-    assert [m["actor"] for m in summary["mentions"]] == ["mark-esper"]
+    assert [m["actor"] for m in summary["mentions"]] == ["mark-esper", "pete-hegseth"]  # "Hegseth" alone

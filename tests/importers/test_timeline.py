@@ -203,3 +203,108 @@ def test_cli_missing_input_is_a_usage_error(tmp_path: Path, run_cli) -> None:
     result = run_cli("import", "timeline", tmp_path / "nope", "--tree", tmp_path / "t")
     assert result.code == 2
     assert "no such file" in result.err
+
+
+def import_files(tmp_path: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Write input files into a folder, import it into a fresh tree; (tree, report)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, text in files.items():
+        (inputs / name).write_text(text, encoding="utf-8")
+    tree = tmp_path / "tree"
+    return tree, TimelineImporter(Store(tree)).run([inputs], update=False)
+
+
+def sources_by_title(tree: Path) -> dict[str, dict]:
+    return {d["title"]: d for d in (tomllib.loads(p.read_text()) for p in tree.glob("sources/*/source.toml"))}
+
+
+# ------------------------------------------------------------- impossible dates (issue 11, fault 12)
+
+GOOD_EVENT = "---\ntitle: A good event\ndate: 2025-02-03\nactors: [Mark Milley]\n---\nText.\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [
+        ("title: Leap\ndate: 2025-02-30\n", 3),
+        ("title: Leap\ndate: '2025-02-03'\nsources:\n  - title: A paper\n    date: 2025-02-30\n", 6),
+    ],
+    ids=["event date", "date inside sources"],
+)
+def test_unquoted_impossible_date_skips_only_that_file_with_its_line(tmp_path: Path, front: str, line: int) -> None:
+    _, report = import_files(tmp_path, {"bad.md": f"---\n{front}---\nBody.\n", "good.md": GOOD_EVENT})
+    assert report.tallies[Kind.EVENT].created == 1  # the good file is imported
+    (skipped,) = report.skipped
+    assert skipped.path.endswith("bad.md")
+    assert f"line {line}" in skipped.message and "invalid date" in skipped.message and "2025-02-30" in skipped.message
+
+
+def test_unquoted_impossible_date_in_a_yaml_event_file(tmp_path: Path) -> None:
+    _, report = import_files(tmp_path, {"bad.yaml": "title: Leap\nactors: [A B]\ndate: 2024-13-01\n",
+                                        "good.md": GOOD_EVENT})
+    assert report.tallies[Kind.EVENT].created == 1
+    assert "invalid date" in report.skipped[0].message and "line 3" in report.skipped[0].message
+
+
+def test_quoted_impossible_date_says_invalid_not_missing(tmp_path: Path) -> None:
+    _, report = import_files(tmp_path, {"leap.md": "---\ntitle: Leap\ndate: '2025-02-30'\n---\nBody.\n",
+                                        "leap.json": '{\n  "title": "Leap",\n  "date": "2025-02-30",\n  "x": 1\n}\n'})
+    assert len(report.skipped) == 2
+    for skipped in report.skipped:
+        assert "invalid date" in skipped.message and "no date" not in skipped.message
+        assert "line 3" in skipped.message
+
+
+# ------------------------------------------------------------------ sources: grades and URLs
+
+
+def test_tier_becomes_an_admiralty_grade_and_is_kept(tmp_path: Path) -> None:
+    tree, _ = import_files(tmp_path, {"e.md": (
+        "---\ntitle: Graded\ndate: 2025-02-03\nsources:\n"
+        "  - {url: 'https://a.example/1', title: One, tier: 1}\n"
+        "  - {url: 'https://a.example/2', title: Two, tier: '2'}\n"
+        "  - {url: 'https://a.example/3', title: Three, tier: 3}\n"
+        "  - {url: 'https://a.example/4', title: Four, tier: 7}\n"
+        "  - {url: 'https://a.example/5', title: Five, tier: 1, reliability: A}\n"
+        "---\nx\n")})
+    sources = sources_by_title(tree)
+    assert {t: sources[t].get("reliability") for t in sources} == {"One": "B", "Two": "C", "Three": "D",
+                                                                  "Four": None, "Five": "A"}
+    assert sources["One"]["tier"] == 1 and sources["Four"]["tier"] == 7  # the input's own value stays
+
+
+def test_an_outlet_name_in_the_url_field_moves_out_of_it(tmp_path: Path) -> None:
+    tree, _ = import_files(tmp_path, {"e.md": (
+        "---\ntitle: Named\ndate: 2025-02-03\nsources:\n  - {title: Reuters, url: Reuters}\n"
+        "  - {title: Paper, url: academic research compilation, outlet: A Centre}\n"
+        "  - {title: Site, url: www.example.org/page}\n---\nx\n")})
+    sources = sources_by_title(tree)
+    assert "url" not in sources["Reuters"] and sources["Reuters"]["outlet"] == "Reuters"
+    assert "url" not in sources["Paper"] and sources["Paper"]["imported_url"] == "academic research compilation"
+    assert sources["Paper"]["outlet"] == "A Centre"
+    assert sources["Site"]["url"] == "www.example.org/page"
+
+
+def test_merges_are_in_the_json_report(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "e.md").write_text("---\ntitle: Merged\ndate: 2025-02-03\nactors: [Apple, Apple Inc., Oleg Deripaska]"
+                                 "\n---\nDeripaska said.\n", encoding="utf-8")
+    result = run_cli("import", "timeline", inputs, "--tree", tmp_path / "tree", "--json")
+    merges = result.json()["merges"]
+    assert [m["spellings"] for m in merges] == [["Apple", "Apple Inc."]]
+    assert merges[0]["reasons"] and merges[0]["id"] in ("apple", "apple-inc")
+    text = run_cli("import", "timeline", inputs, "--tree", tmp_path / "tree2").out
+    assert "1 actor(s) merged from several spellings" in text
+
+
+def test_partial_dates_stay_partial(tmp_path: Path) -> None:
+    tree, _ = import_files(tmp_path, {
+        "a.md": "---\ntitle: Year only\ndate: 1998\nsources:\n  - {title: Book, date: 1998}\n---\n",
+        "b.md": "---\ntitle: Month only\ndate: '2020-06'\n---\n",
+        "c.md": "---\ntitle: Month in words\ndate: June 2009\n---\n"})
+    dates = {d["title"]: d["date"] for d in (tomllib.loads(p.read_text()) for p in tree.glob("events/*/event.toml"))}
+    assert dates == {"Year only": "1998", "Month only": "2020-06", "Month in words": "2009-06"}
+    (book,) = [tomllib.loads(p.read_text()) for p in tree.glob("sources/*/source.toml")]
+    assert book["published"] == "1998"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dossier.graph import Graph
 from dossier.tui.screens.browser import BrowserScreen
 from dossier.tui.screens.git_log import GitLogScreen
 from dossier.tui.screens.graph import ActorPicker, ConnectionsScreen, Link, PathScreen
@@ -40,7 +41,9 @@ async def test_c_shows_connections_with_hints_and_a_hint_opens_the_actor(sample_
         screen = await press_for(pilot, ConnectionsScreen, "c")
         await wait_until(pilot, lambda: len(page_links(screen)) > 9)
         shown = screen_text(app)
-        assert "Connections of Mark A. Milley: 31 actors" in shown
+        expected = len(Graph.from_index(app.index).connections("mark-milley"))
+        assert expected > 9
+        assert f"Connections of Mark A. Milley: {expected} actors" in shown
         assert "Events shared" in shown
         links = page_links(screen)
         assert all(len(link.hint) == 2 for link in links)  # more than nine links: two digits each

@@ -30,7 +30,8 @@ OK, FINDINGS, USAGE = 0, 1, 2
 
 #: Modules of this package that hold commands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    "check", "show", "new", "search", "index", "import_", "export", "path", "connections", "history", "completion",
+    "check", "show", "new", "search", "index", "import_", "export", "curate", "path", "connections", "history",
+    "completion",
 )
 
 #: The version of every ``--json`` shape (``docs/schemas/``); raised when a field changes meaning or goes.

@@ -24,6 +24,12 @@ class Check(Command):
     two kind files, empty required fields, unreadable folders and link loops.
     Each problem names its file, line and column where the parser gives them.
 
+    Warnings ask for a person's judgement and name the command that resolves
+    each: likely duplicate actors and events (dossier merge), events with no
+    source (dossier cite), disputed events without accounts, sources nobody
+    cites, actors nothing refers to, actors named in texts that do not link
+    them (dossier link), and a curation that was interrupted (run it again).
+
     It also applies the tree's confirmation policy ([policy] in dossier.toml,
     else the default): an event whose status is stronger than its sources
     support (confirmed needs two independent sources graded B or better,
@@ -48,20 +54,25 @@ class Check(Command):
                             help="also print, per kind, provenance and policy counts and the events above their status")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
+        from dossier.review import check_warnings
+
         store = context.store()
         with context.busy("checking every entry…"):
             report = check_tree(store)
-        problems = sorted(report.problems + report.policy_review.problems,
+        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]
-        findings = problems if args.strict else errors
+        warnings = [p for p in problems if p.severity is Severity.WARNING]
+        notes = len(problems) - len(errors) - len(warnings)
+        findings = errors + warnings if args.strict else errors
         code = FINDINGS if findings else OK
         if args.json:
             result = {
                 "tree": str(store.root),
                 "entries": {kind.value: n for kind, n in sorted(report.counts.items())},
                 "errors": len(errors),
-                "warnings": len(problems) - len(errors),
+                "warnings": len(warnings),
+                "notes": notes,
                 "problems": [p.to_json() for p in problems],
             }
             if args.review:
@@ -72,7 +83,7 @@ class Check(Command):
             line = Text()
             line.append(clean(problem.location), style="bold")
             line.append(": ")
-            style = "red" if problem.severity is Severity.ERROR else "yellow"
+            style = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(problem.severity, "dim")
             line.append(problem.severity.value, style=style)
             line.append(": " + clean(problem.message))
             context.out.print(line, soft_wrap=True)
@@ -84,11 +95,12 @@ class Check(Command):
             summary.append(f"{len(errors)} error(s)", style="bold red")
         else:
             summary.append("no errors", style="bold green")
-        warnings = len(problems) - len(errors)
         if warnings:
-            summary.append(f", {warnings} warning(s)", style="yellow")
+            summary.append(f", {len(warnings)} warning(s)", style="yellow")
             if args.strict:
                 summary.append(" (--strict: warnings count)")
+        if notes:
+            summary.append(f", {notes} note(s)", style="dim")
         context.out.print(summary)
         return code
 

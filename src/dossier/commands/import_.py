@@ -35,8 +35,9 @@ class Import(Command):
         Event files (Markdown with YAML front matter, or JSON), or folders of
         them. Each event becomes an event entry with its body as summary.md;
         each distinct source (same URL) one source entry; each actor name an
-        actor, with the spellings of one person ("Gen. Mark Milley", "Mark
-        Milley") merged and kept as aliases. Entries already in the tree are
+        actor, with the spellings of one party ("Gen. Mark Milley", "Mark
+        Milley"; "Office of Government Ethics (OGE)", "OGE") merged and kept
+        as aliases; --json lists every merge with its reasons. Entries already in the tree are
         reused, never changed: importing the same files twice changes nothing.
         Files that cannot be read are listed with the reason and skipped.
 
@@ -306,6 +307,9 @@ def print_import_report(context: Context, report) -> None:  # type: ignore[no-un
     for kind in (Kind.EVENT, Kind.ACTOR, Kind.SOURCE):
         tally = report.tallies[kind]
         out.print(f"{kind.plural}: {tally.created} {verb}, {tally.reused} reused, {tally.skipped} skipped")
+    if report.merges:
+        out.print(Text(f"{len(report.merges)} actor(s) merged from several spellings; "
+                       "--json lists each merge with its reasons"))
     if report.ignored:
         out.print(Text(f"ignored: {', '.join(clean(p) for p in report.ignored)}"), soft_wrap=True)
     if report.index:

@@ -15,6 +15,7 @@ from dossier.store import Store
 
 if TYPE_CHECKING:
     from dossier.index import Changes, Index
+    from dossier.watch import IndexWatcher
 
 #: How long a command waits for another program that is writing the index before reading it as it is.
 COMMAND_WAIT = 5.0
@@ -29,6 +30,7 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     from dossier.index import Index, IndexBusy
 
     index = Index.open(store, context.index_dir)
+    report_rebuild(context, index)
     if reconcile:
         try:
             _with_progress(context, index, lambda cb: index.reconcile(cb, wait=COMMAND_WAIT), progress)
@@ -37,6 +39,18 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
                 Text("dossier: the index is being updated by another program; searching it as it is", style="yellow")
             )
     return index
+
+
+#: Reasons to rebuild that are routine, not news to the user.
+_ROUTINE = (None, "no index yet")
+
+
+def report_rebuild(context: Context, index: Index, seen: str | None = None) -> None:
+    """Say on stderr why the index was rebuilt (damaged, deleted, a new format), unless routine or said."""
+    reason = index.rebuilt_reason
+    if reason in _ROUTINE or reason == seen:
+        return
+    context.err.print(Text(f"dossier: {clean(reason or '')}: the index was rebuilt from the tree", style="yellow"))
 
 
 def _with_progress(context: Context, index: Index, action: Any, show: bool) -> Changes:
@@ -97,6 +111,9 @@ class IndexCommand(Command):
                 raise UsageError("--dry-run and --watch do not go together: a dry run writes nothing")
             return _dry_run(context, store, args)
         index = Index.open(store, context.index_dir)
+        # Watch before reconciling: a file saved between the reconcile and the watcher's start
+        # would otherwise wait for the next run (the watcher applies it after; applying is idempotent).
+        watcher = _start_watcher(context, index, args.json) if args.watch else None
         started = time.monotonic()
         try:
             if args.rebuild:
@@ -104,6 +121,8 @@ class IndexCommand(Command):
             else:
                 changes = _with_progress(context, index, lambda cb: index.reconcile(cb), True)
         except IndexBusy:
+            if watcher is not None:
+                watcher.stop()
             context.err.print("dossier: another program is updating this index; try again later", markup=False)
             return USAGE
         elapsed = time.monotonic() - started
@@ -122,8 +141,8 @@ class IndexCommand(Command):
             context.print_json(report)
         else:
             _print_report(context, report)
-        if args.watch:
-            return _watch(context, index, args.json)
+        if watcher is not None:
+            return _watch(context, index, watcher, args.json)
         index.close()
         return OK
 
@@ -185,7 +204,7 @@ def _print_report(context: Context, report: dict[str, Any]) -> None:
     out.print(Text(f"Index folder: {clean(report['index'])}", style="dim"))
 
 
-def _watch(context: Context, index: Index, as_json: bool) -> int:
+def _start_watcher(context: Context, index: Index, as_json: bool) -> IndexWatcher:
     from dossier.watch import IndexWatcher
 
     lock = threading.Lock()
@@ -208,6 +227,11 @@ def _watch(context: Context, index: Index, as_json: bool) -> int:
 
     watcher = IndexWatcher(index, on_changes)
     watcher.start()
+    return watcher
+
+
+def _watch(context: Context, index: Index, watcher: IndexWatcher, as_json: bool) -> int:
+    """Keep watching until Ctrl-C."""
     if not as_json:
         context.out.print(Text("Watching the tree; Ctrl-C to stop.", style="dim"))
     try:

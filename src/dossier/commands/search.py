@@ -43,7 +43,7 @@ class Search(Command):
         parser.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
-        from dossier.commands.index import open_index
+        from dossier.commands.index import open_index, report_rebuild
         from dossier.index import QueryError
 
         text = " ".join(args.query)
@@ -52,6 +52,7 @@ class Search(Command):
             return USAGE
         store = context.store()
         index = open_index(context, store)
+        said = index.rebuilt_reason
         try:
             try:
                 hits = index.search(text, kind=Kind(args.kind) if args.kind else None, limit=args.limit,
@@ -62,6 +63,7 @@ class Search(Command):
                 if exc.position is not None:
                     context.err.print(Text("  " + clean(text) + "\n  " + " " * exc.position + "^"))
                 return USAGE
+            report_rebuild(context, index, seen=said)
         finally:
             index.close()
         if args.json:

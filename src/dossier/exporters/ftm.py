@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from dossier import provenance
 from dossier.exporters import Loaded, text_of
+from dossier.importers.common import looks_like_url
 from dossier.model import Entry, Kind, PartialDate
 from dossier.safe import dumps_json
 
@@ -146,6 +147,8 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
             entity.add("name", entry.title)
             for prop, key in (("author", "author"), ("publisher", "outlet"), ("sourceUrl", "url")):
                 value = data.get(key)
+                if prop == "sourceUrl" and isinstance(value, str) and not looks_like_url(value.strip()):
+                    value = None  # a hand-written "url = 'Reuters'" is not an address; FtM would reject it
                 entity.add(prop, value if isinstance(value, str) else None)
             entity.add_date("publishedAt", data.get("published"))
             entity.add_date("retrievedAt", data.get("accessed"))

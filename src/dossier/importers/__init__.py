@@ -54,6 +54,8 @@ class ImportReport:
     created: list[tuple[Kind, str, str]] = field(default_factory=list)
     index: str | None = None
     dry_run: bool = False
+    #: Every merge of actor names the import made, with its reasons, for a person to review.
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self, kind: Kind, entry_id: str, folder: str) -> None:
         """One new entry: written, or on a dry run planned (nothing is written then)."""
@@ -83,6 +85,7 @@ class ImportReport:
             "written": len(self.written),
             "entries": [{"id": i, "kind": k.value, "folder": f} for k, i, f in self.created],
             "index": self.index,
+            "merges": list(self.merges),
         }
 
 

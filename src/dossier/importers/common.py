@@ -27,6 +27,27 @@ class InputError(Exception):
     """An input file that cannot be imported; the message says why."""
 
 
+#: A YAML (or JSON) value shaped like a date, quoted or not, after a key.
+_DATE_SCALAR = re.compile(r"""^[^#\n]*?:\s*['"]?(\d{4}-\d{1,2}-\d{1,2})['"]?,?\s*(?:#.*)?$""", re.MULTILINE)
+
+
+def invalid_date_line(text: str, first_line: int = 1) -> tuple[int, str] | None:
+    """(line, value) of the first date-shaped value in YAML text that is not a real date (2025-02-30)."""
+    for match in _DATE_SCALAR.finditer(text):
+        if PartialDate.parse(match.group(1)) is None:
+            return first_line + text.count("\n", 0, match.start()), match.group(1)
+    return None
+
+
+def invalid_date_error(text: str, first_line: int = 1) -> InputError:
+    """The error for YAML whose loader refused an impossible date: which one, and on which line."""
+    found = invalid_date_line(text, first_line)
+    if found is None:
+        return InputError("invalid date in the YAML (a day or month out of range)")
+    line, value = found
+    return InputError(f"invalid date {value} at line {line}: no such day (write a real date, or quote it)")
+
+
 def read_input(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
     """An input file as text (UTF-8, not binary, not huge), or :class:`InputError`."""
     text, problems = read_user_text(path, display(str(path)), limit)
@@ -64,6 +85,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str] | None:
         raise InputError(f"YAML front matter does not parse{where}: {reason}") from None
     except RecursionError:
         raise InputError("YAML front matter nested too deeply") from None
+    except ValueError:  # the loader builds dates itself: an unquoted 2025-02-30 raises here
+        raise invalid_date_error(front, first_line=2) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -206,6 +229,14 @@ def normalise_url(url: str) -> str:
     if query:
         text += "?" + urlencode(query)
     return text
+
+
+def looks_like_url(text: str) -> bool:
+    """True for a web address (with or without ``https://``), False for "Reuters" or "academic research"."""
+    parts = urlsplit(text)
+    if parts.scheme and parts.netloc:
+        return " " not in text
+    return re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:[/?#]\S*)?", text) is not None
 
 
 # ----------------------------------------------------------------- TOML values

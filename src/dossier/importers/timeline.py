@@ -35,11 +35,15 @@ from typing import Any
 import yaml
 
 from dossier.importers import ImportReport, update_index
-from dossier.importers.actors import ActorPlan, ActorResolver, allocate_id
+from dossier.importers.actor_types import text_cues
+from dossier.importers.actors import ActorPlan, ActorResolver, allocate_id, read
 from dossier.importers.common import (
     YAML_LOADER,
     InputError,
+    invalid_date_error,
+    invalid_date_line,
     iter_input_files,
+    looks_like_url,
     loose_date,
     normalise_url,
     read_input,
@@ -88,6 +92,7 @@ _NEXT_SECTION = re.compile(r"^(?:#{1,3}\s|---\s*$|\*\*\*\s*$)", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(.+?)\s*$", re.MULTILINE)
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
 _BARE_URL = re.compile(r"https?://\S+")
+_LOWERCASE_WORD = re.compile(r"(?<![\w.])[a-z][a-z]+(?![\w-])")
 
 #: Input keys the importer turns into the event's own fields (everything else is kept as is).
 _EVENT_CONSUMED = frozenset({"id", "title", "date", "importance", "location", "status", "actors", "tags", "sources"})
@@ -136,6 +141,8 @@ def parse_event_file(path: Path) -> ParsedEvent:
             fields = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
             raise InputError(f"YAML does not parse: {getattr(exc, 'problem', None) or exc}") from None
+        except ValueError:  # an unquoted impossible date (2025-02-30)
+            raise invalid_date_error(text) from None
     else:
         split = split_front_matter(text)
         if split is None:
@@ -143,7 +150,12 @@ def parse_event_file(path: Path) -> ParsedEvent:
         fields, body = split
     if not isinstance(fields, dict):
         raise InputError(f"the file holds {type(fields).__name__}, not a table of event fields")
-    return parse_event(fields, body, path)
+    try:
+        return parse_event(fields, body, path)
+    except InputError as exc:
+        if str(exc).startswith("invalid date") and (found := invalid_date_line(text)):
+            raise InputError(f"{exc} at line {found[0]}") from None
+        raise
 
 
 def parse_event(fields: dict[str, Any], body: str, path: Path) -> ParsedEvent:
@@ -166,11 +178,14 @@ def parse_event(fields: dict[str, Any], body: str, path: Path) -> ParsedEvent:
     if date is None:
         named = _DATE_IN_NAME.match(path.name)
         date = PartialDate.parse(named.group(1)) if named else None
+        if date is None and _looks_like_date(fields.get("date")):
+            raise InputError(f"invalid date {fields.get('date')!r}: no such day or month")
         if date is None:
             raise InputError(f"no date (date: {fields.get('date')!r})")
         if fields.get("date") is not None:
             data["imported_date"] = toml_value(fields["date"])
-        warnings.append(f"date {fields.get('date')!r} is not a date; used {date} from the file name")
+        what = "an invalid date" if _looks_like_date(fields.get("date")) else "not a date"
+        warnings.append(f"date {fields.get('date')!r} is {what}; used {date} from the file name")
     data["date"] = toml_date(date)
     if not _DATE_IN_NAME.match(base):
         base = f"{date}-{base}"
@@ -254,6 +269,11 @@ def parse_event(fields: dict[str, Any], body: str, path: Path) -> ParsedEvent:
     return ParsedEvent(shown, base, data, actors, _dedupe_sources(sources), related, summary, warnings)
 
 
+def _looks_like_date(value: object) -> bool:
+    """A value written as a date that is not one ("2025-02-30", "2024-13"): invalid, not missing."""
+    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}(?:-\d{1,2})?\s*", value) is not None
+
+
 def map_status(value: object) -> str | None:
     """An input status onto the event status vocabulary (unknown words: reported)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -298,6 +318,14 @@ def _source_from(item: object) -> dict[str, Any] | None:
     if url_key:
         url = str(url).strip()
         consumed.add(url_key)
+        if not looks_like_url(url):
+            # "url: Reuters": an outlet's name where the address should be; FtM rejects it as a URL.
+            outlet_key, outlet = _first(item, _SOURCE_OUTLET_KEYS)
+            if outlet_key is None:
+                item["outlet"] = url
+            else:
+                data["imported_url"] = url
+            url = None
     if title_key:
         consumed.add(title_key)
     data["title"] = " ".join(str(title).split()) if title else str(url)
@@ -333,6 +361,8 @@ def _source_from(item: object) -> dict[str, Any] | None:
     if reliability in RELIABILITY_GRADES:
         data["reliability"] = reliability
         consumed.add("reliability")
+    elif reliability is None and tier_grade(item.get("tier")) is not None:
+        data["reliability"] = tier_grade(item.get("tier"))  # `tier` itself is kept below
     credibility = item.get("credibility")
     if credibility in CREDIBILITY_GRADES and not isinstance(credibility, bool):
         data["credibility"] = credibility
@@ -346,6 +376,24 @@ def _source_from(item: object) -> dict[str, Any] | None:
         if converted is not None and key not in data:
             data[key] = converted
     return data
+
+
+#: The input's source ``tier`` as an Admiralty source-reliability grade (``tier`` itself is kept).
+#: Tier 1 (wire services, papers of record, official records) is "B, usually reliable", not "A":
+#: Admiralty keeps A for sources with a long record of complete reliability, which a tier does not
+#: establish. Tier 2 (established outlets of the second rank) is "C, fairly reliable"; tier 3
+#: (blogs, advocacy sites, self-published posts) "D, not usually reliable". Any other tier gets no
+#: grade: nothing is invented.
+TIER_RELIABILITY = {1: "B", 2: "C", 3: "D"}
+
+
+def tier_grade(tier: object) -> str | None:
+    """The Admiralty reliability grade of an input ``tier`` (1, 2, 3 or "1" ...); None for anything else."""
+    if isinstance(tier, bool):
+        return None
+    if isinstance(tier, str) and tier.strip().isdigit():
+        tier = int(tier.strip())
+    return TIER_RELIABILITY.get(tier) if isinstance(tier, int) else None
 
 
 def _source_from_markdown(item: str) -> dict[str, Any] | None:
@@ -419,6 +467,11 @@ class TimelineImporter:
         self.timings: dict[str, float] = {}
         #: Event ids given out by this import (an id in the tree is reused by one input only).
         self._claimed: set[str] = set()
+        #: How the texts treat each actor name (company or person), and the words they use in lowercase.
+        self._cues: dict[str, Counter[str]] = {}
+        self._common_words: set[str] = set()
+        #: The texts citing each one-word actor name (what says whether "Kroll" is a person or a firm).
+        self._short_texts: dict[str, str] = {}
 
     # -- the tree as it is
 
@@ -465,7 +518,8 @@ class TimelineImporter:
             clock = time.perf_counter()
             if self.progress:
                 self.progress("resolving actors", 0, 0)
-            self.resolver.plan(spellings, self.taken)
+            self.resolver.plan(spellings, self.taken, self._cues, self._common_words, self._short_texts)
+            self.report.merges = self.resolver.merges
             self.timings["resolve actors"] = time.perf_counter() - clock
             spill.seek(0)
             clock = time.perf_counter()
@@ -486,6 +540,7 @@ class TimelineImporter:
 
     def _first_pass(self, files: list[Path], spill: Any) -> Counter[str]:
         spellings: Counter[str] = Counter()
+        displays: dict[str, str] = {}
         for done, path in enumerate(files, start=1):
             try:
                 event = parse_event_file(path)
@@ -496,10 +551,27 @@ class TimelineImporter:
             event.id, event.exists = self._event_id(event.base_id)
             self.ids_by_base.setdefault(event.base_id, event.id)
             spellings.update(event.actors)
+            self._note_texts(event, displays)
             pickle.dump(event, spill, protocol=pickle.HIGHEST_PROTOCOL)
             if self.progress:
                 self.progress("reading", done, len(files))
         return spellings
+
+    def _note_texts(self, event: ParsedEvent, displays: dict[str, str]) -> None:
+        """What the event's text says about the kind of each actor it names, and its lowercase words."""
+        text = f"{event.data.get('title', '')}\n{event.summary}"
+        self._common_words.update(_LOWERCASE_WORD.findall(text))
+        for name in event.actors:
+            display = displays.get(name)
+            if display is None:
+                display = displays[name] = read(name).display
+            if " " not in display and len(self._short_texts.get(name, "")) < 50_000:
+                # The event's other actors count too: "Milley" beside "Gen. Mark Milley" is him.
+                cited = "\n".join(event.actors)
+                self._short_texts[name] = f"{self._short_texts.get(name, '')}\n{text}\n{cited}"
+            found = text_cues(display, text)
+            if found:
+                self._cues.setdefault(name, Counter()).update(found)
 
     def _event_id(self, base: str) -> tuple[str, bool]:
         """The id for an event: its own, reused when that event is in the tree, else the next free."""

@@ -24,26 +24,49 @@ Writes are serialised: a thread lock inside the process, and the writer lock
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import logging
 import os
+import pickle
 import shutil
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dossier.index import state_table
 from dossier.index.document import load_entry
 from dossier.index.query import PLAIN_WORDS, QueryError, parse_query, query_pattern
 from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_key
-from dossier.index.schema import NAME_MATCH_SCORE, build_schema, name_key, schema_signature
+from dossier.index.schema import NAME_MATCH_SCORE, build_schema, current_schema, name_key, schema_signature
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
 from dossier.index.state_table import Record
 from dossier.index.writer_lock import FileLock, IndexBusy
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@functools.cache
+def damage_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged or deleted index raises (and a bad query never does): Whoosh's own
+    errors for missing or unreadable files, and what flipped or truncated bytes make its decoders raise.
+    A function, so that importing this module does not import Whoosh."""
+    from whoosh import index as whoosh_index
+    from whoosh import reading as whoosh_reading
+    from whoosh.filedb import filetables as whoosh_filetables
+
+    return (
+        OSError, EOFError, zlib.error, struct.error, UnicodeDecodeError, pickle.UnpicklingError,
+        whoosh_index.IndexError, whoosh_reading.CorruptIndexError, whoosh_filetables.FileFormatError,
+    )
 
 #: Names shorter than this are not looked for as mentions ("US", "CIA" would match everywhere).
 MIN_MENTION_LENGTH = 4
@@ -98,14 +121,22 @@ class Index:
         self._scan_problems: list[Problem] = []
         self._collection_problems: list[Problem] = []
         self._state_stamp: tuple[int, int] | None = None
+        self._segments: dict[str, state_table.SegmentStamp] = {}
         # The problems in the state file as last written or read: unchanged, it need not be rewritten.
         self._written_problems: tuple[list[Problem], list[Problem]] | None = None
+        # Caches derived from ``_records``, built by readers without the write lock. A reader stores
+        # what it built only if no writer published new records meanwhile (the generation is unchanged):
+        # otherwise a reader paused mid-build would store rows older than what ``apply`` returned.
         self._rows: dict[str, Row] | None = None
         self._backrefs: dict[str, list[tuple[str, str, str | None]]] | None = None
+        self._generation = 0
+        self._cache_lock = threading.Lock()
         self._searcher: Any = None
         self._ix: Any = None
         self._state_text = "opening"
         self.rebuilt_reason: str | None = None
+        # After a reset, only a scan of the whole tree can say what to index (not the watcher's few paths).
+        self._full_sync_needed = False
 
     # -- opening
 
@@ -142,6 +173,9 @@ class Index:
             return "the index's state file is unreadable"
         if state.get("version") != state_table.INDEX_FORMAT_VERSION or state.get("schema") != schema_signature():
             return "the index format changed"
+        damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
+        if damaged is not None:
+            return f"the index was damaged ({damaged} changed or vanished since it was written)"
         try:
             ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
             with retry_vanished(ix.searcher) as searcher:
@@ -160,36 +194,62 @@ class Index:
         self._scan_problems = state.get("scan_problems", [])
         self._collection_problems = state.get("collection_problems", [])
         self._state_stamp = state["_stamp"]
+        self._segments = state.get("segments", {})
         self._written_problems = (list(self._scan_problems), list(self._collection_problems))
         self._invalidate()
 
     def _reset(self) -> None:
         """Wipe and create an empty index (reconcile then indexes everything)."""
-        from whoosh import index as whoosh_index
-
         with self._write_lock:
             locked = self._file_lock.acquire(WRITE_WAIT)
             try:
-                if self._whoosh_dir.exists():
-                    shutil.rmtree(self._whoosh_dir, ignore_errors=True)
-                with contextlib.suppress(FileNotFoundError):
-                    self._state_path.unlink()
-                self._whoosh_dir.mkdir(parents=True, exist_ok=True)
-                self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
-                self._records = {}
-                self._scan_problems = []
-                self._collection_problems = []
-                self._close_searcher()
-                self._invalidate()
-                if locked:
-                    self._write_state()
+                self._reset_locked(write_state=locked)
             finally:
                 if locked:
                     self._file_lock.release()
 
+    def _reset_locked(self, write_state: bool = True) -> None:
+        """:meth:`_reset` for a caller that holds the writer lock already."""
+        from whoosh import index as whoosh_index
+
+        self._close_searcher()
+        if self._whoosh_dir.exists():
+            shutil.rmtree(self._whoosh_dir, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            self._state_path.unlink()
+        self._whoosh_dir.mkdir(parents=True, exist_ok=True)
+        self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
+        self._records = {}
+        self._scan_problems = []
+        self._collection_problems = []
+        self._full_sync_needed = True
+        self._invalidate()
+        if write_state:
+            self._write_state()
+
+    def _damage(self) -> str | None:
+        """Why the index on disk cannot be used as it is (deleted under us), or None. A few stats."""
+        if not self._whoosh_dir.is_dir() or not any(self._whoosh_dir.glob("_MAIN_*.toc")):
+            return "the index folder was deleted"
+        return None
+
+    def recover(self, reason: str) -> Changes:
+        """Rebuild a damaged or deleted index from the tree, saying why in :attr:`rebuilt_reason`."""
+        log.warning("rebuilding the index: %s", reason)
+        with self._writing():
+            self._recover_locked(reason)
+            return self._sync(self.store.scan(), None, None, full=True)
+
+    def _recover_locked(self, reason: str) -> None:
+        self.rebuilt_reason = reason
+        self._state_text = f"rebuilding ({reason})"
+        self._reset_locked()
+
     def _write_state(self) -> None:
+        self._segments = state_table.segment_stamps(self._whoosh_dir, self._segments)
         self._state_stamp = state_table.write_state(
-            self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems
+            self._state_path, self.store.root, self._records, self._scan_problems, self._collection_problems,
+            self._segments,
         )
         self._written_problems = (list(self._scan_problems), list(self._collection_problems))
 
@@ -210,8 +270,16 @@ class Index:
                 self._apply_state(state)
 
     def _invalidate(self) -> None:
-        self._rows = None
-        self._backrefs = None
+        """Drop the caches after new records were published (call it after assigning ``_records``)."""
+        with self._cache_lock:
+            self._generation += 1
+            self._rows = None
+            self._backrefs = None
+
+    def _store_cache(self, name: str, value: Any, generation: int) -> None:
+        with self._cache_lock:
+            if self._generation == generation:
+                setattr(self, name, value)
 
     def close(self) -> None:
         with self._read_lock:
@@ -238,13 +306,20 @@ class Index:
     # -- writing
 
     @contextlib.contextmanager
-    def _writing(self, wait: float = WRITE_WAIT) -> Iterator[None]:
+    def _writing(self, wait: float | None = None) -> Iterator[None]:
         with self._write_lock:
-            if not self._file_lock.acquire(wait):
-                raise IndexBusy("another program is updating this index")
+            if not self._file_lock.acquire(0):
+                before, self._state_text = self._state_text, "waiting for another program that writes the index"
+                if not self._file_lock.acquire(WRITE_WAIT if wait is None else wait):
+                    self._state_text = before
+                    raise IndexBusy("another program is updating this index")
+                self._state_text = before
             try:
                 # Another process may have written since we last looked: start from its state.
                 self._refresh_from_disk()
+                damage = self._damage()
+                if damage is not None:
+                    self._recover_locked(damage)
                 yield
             finally:
                 self._file_lock.release()
@@ -254,7 +329,7 @@ class Index:
             return self._ix.writer(limitmb=256, timeout=WRITE_WAIT, delay=0.05)
         return self._ix.writer(limitmb=64, timeout=WRITE_WAIT, delay=0.05)
 
-    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float = WRITE_WAIT,
+    def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float | None = None,
                   committed: Callable[[], None] | None = None) -> Changes:
         """Bring the index in line with the tree: new, changed, deleted and moved entries.
 
@@ -291,7 +366,7 @@ class Index:
         if not paths:
             return Changes()
         with self._writing():
-            if "" in paths:
+            if "" in paths or self._full_sync_needed:
                 scan = self.store.scan()
                 return self._sync(scan, None, None, full=True)
             if COLLECTION_FILE in paths:
@@ -343,6 +418,8 @@ class Index:
         total = len(todo)
         if not todo and not removed:
             self._write_state_if_changed()
+            if full:
+                self._full_sync_needed = False
             self._state_text = "up to date"
             return Changes()
         bulk = total > BULK_ENTRIES
@@ -394,6 +471,8 @@ class Index:
         self._records = records
         self._write_state()
         self._invalidate()
+        if full:
+            self._full_sync_needed = False
         self._state_text = "up to date"
         return Changes(frozenset(added), frozenset(changed), frozenset(removed))
 
@@ -413,6 +492,7 @@ class Index:
         with self._read_lock:
             if self._rows is not None:
                 return self._rows
+            generation = self._generation  # before the records: see _store_cache
             records = self._records
             known = records.keys()
             rows = {}
@@ -421,7 +501,7 @@ class Index:
                     1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known
                 )
                 rows[entry_id] = Row(*record.row, len(record.problems) + missing)
-            self._rows = rows
+            self._store_cache("_rows", rows, generation)
             return rows
 
     def row(self, entry_id: str) -> Row | None:
@@ -522,11 +602,12 @@ class Index:
         self._refresh_from_disk()
         backrefs = self._backrefs
         if backrefs is None:
+            generation = self._generation
             backrefs = {}
             for entry_id, record in self._records.items():
                 for ref_field, target, label in record.refs:
                     backrefs.setdefault(target, []).append((entry_id, ref_field, label))
-            self._backrefs = backrefs
+            self._store_cache("_backrefs", backrefs, generation)
         return backrefs
 
     def references(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
@@ -568,7 +649,7 @@ class Index:
         names = [n for n in dict.fromkeys(record.names) if len(n.strip()) >= MIN_MENTION_LENGTH]
         if not names:
             return []
-        schema = self._ix.schema
+        schema = current_schema()
         analyzer = schema["content"].analyzer
         clauses = []
         for name in names:
@@ -582,10 +663,7 @@ class Index:
         referring = {i for i, _f, _l in self._backref_map().get(entry_id, [])}
         patterns = [(name, name_pattern(name)) for name in names]
         found: list[Mention] = []
-        with self._read_lock:
-            searcher = self._get_searcher()
-            results = searcher.search(q.Or(clauses), limit=None)
-            hit_ids = [hit["id"] for hit in results]
+        hit_ids = self._read(lambda searcher: [hit["id"] for hit in searcher.search(q.Or(clauses), limit=None)])
         for hit_id in hit_ids:
             if hit_id == entry_id or hit_id in referring:
                 continue
@@ -615,9 +693,24 @@ class Index:
             self._searcher = searcher = retry_vanished(self._ix.searcher)
         return searcher
 
+    def _read(self, run: Callable[[Any], T]) -> T:
+        """``run(searcher)`` under the read lock; a deleted or damaged index is rebuilt, then asked again.
+
+        Damage shows only when a damaged part is read (flipped bytes inside a segment fail with a
+        zlib error on the first query that decompresses them), so it is caught here, on every read.
+        """
+        try:
+            with self._read_lock:
+                return run(self._get_searcher())
+        except damage_errors() as exc:
+            reason = self._damage() or f"the index was damaged ({type(exc).__name__}: {exc})"
+        self.recover(reason)
+        with self._read_lock:
+            return run(self._get_searcher())
+
     def parse(self, text: str) -> Any:
         """The Whoosh query for a user's query text; :class:`QueryError` when it is not one."""
-        return parse_query(self._ix.schema, text)
+        return parse_query(current_schema(), text)
 
     def search(self, query: str, kind: Kind | None = None, limit: int = 50, count_all: bool = False) -> Hits:
         """Entries matching a query in Whoosh's language, best first, with a snippet.
@@ -635,19 +728,20 @@ class Index:
             parsed = q.AndMaybe(parsed, exact)
         if kind is not None:
             parsed = q.And([parsed, q.Term("kind", kind.value)])
-        with self._read_lock:
-            searcher = self._get_searcher()
+        def run(searcher: Any) -> tuple[list[tuple[str, float, str]], int]:
             try:
                 results = searcher.search(parsed, limit=limit)
-            except QueryError:
+                found = []
+                for hit in results:
+                    stored = hit.fields()
+                    found.append((stored["id"], hit.score, stored.get("preview") or ""))
+                return found, (len(results) if count_all else len(found))
+            except damage_errors():
                 raise
             except Exception as exc:  # e.g. a range Whoosh accepts in parsing but not in searching
                 raise QueryError(f"this query cannot be run: {exc}") from None
-            found = []
-            for hit in results:
-                stored = hit.fields()
-                found.append((stored["id"], hit.score, stored.get("preview") or ""))
-            total = len(results) if count_all else len(found)
+
+        found, total = self._read(run)
         pattern = query_pattern(parsed)
         hits = Hits()
         for hit_id, score, preview in found:

@@ -6,6 +6,7 @@ that put an entry whose name is exactly the query first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -23,12 +24,22 @@ FIELD_ALIASES = {
 }
 
 
+@functools.cache
+def current_schema() -> Any:
+    """The schema this version of the program indexes with, built once: what queries are parsed
+    against. (An index of another schema is rebuilt on open, so the two always agree; reading the
+    schema from the index instead re-reads its table of contents on every query.)"""
+    return build_schema()
+
+
 def build_schema() -> Any:
     """The Whoosh schema: names weigh more than the body; ids and vocabularies are exact."""
     from whoosh import fields
     from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
-    names = StandardAnalyzer(stoplist=None)
+    from dossier.search_text import transliterating
+
+    names = transliterating(StandardAnalyzer(stoplist=None))
     keywords = dict(lowercase=True, commas=True, scorable=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -49,7 +60,7 @@ def build_schema() -> Any:
         outlet=fields.TEXT(analyzer=names),
         author=fields.TEXT(analyzer=names),
         location=fields.TEXT(analyzer=names),
-        content=fields.TEXT(analyzer=StemmingAnalyzer(cachesize=100_000)),
+        content=fields.TEXT(analyzer=transliterating(StemmingAnalyzer(cachesize=100_000))),
         preview=fields.STORED(),
         # Whole names, lowercased ("jeffrey epstein"), and a person's surname: a query that is
         # exactly a name puts that entry first (see ``NAME_MATCH_SCORE``). Not searchable by users.

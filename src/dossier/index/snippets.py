@@ -128,7 +128,7 @@ def hit_snippet(
     so no TOML is parsed here).
     """
     unmatched = None  # the first text file with prose, for when no text has the words
-    for path, _size, _mtime in record.fingerprint[1:]:
+    for path, *_stamp in record.fingerprint[1:]:
         text = store.read_text_file(path, row.id).text
         if not text:
             continue

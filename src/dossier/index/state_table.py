@@ -1,6 +1,6 @@
 """The state table: what the index knows about each entry without opening Whoosh.
 
-Per entry, its files' fingerprint (paths, sizes, mtimes), a content hash, the row the lists
+Per entry, its files' fingerprint (paths, sizes, mtimes, ctimes, inodes), a content hash, the row the lists
 draw, the references it makes, its own problems and its names (:class:`Record`). Reconciling
 with an unchanged tree is then a folder scan and a comparison with this table, so it is read on
 every open and after every write of another process: its load time is on the reconcile path.
@@ -12,6 +12,7 @@ import gc
 import os
 import pickle
 import threading
+import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -19,7 +20,7 @@ from dossier.index.schema import schema_signature
 from dossier.model import Kind, Problem
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 4
+INDEX_FORMAT_VERSION = 6  # 5: ctime and inode in fingerprints; 6: words in any script transliterated
 #: The state table's file in the index folder.
 STATE_FILE = "state.pickle"
 
@@ -36,13 +37,62 @@ class Record(NamedTuple):
 
     folder: str
     kind: Kind
-    fingerprint: tuple[tuple[str, int, int], ...]
+    fingerprint: tuple[tuple[str, int, int, int, int], ...]
     digest: str
     row: tuple[Any, ...]  # Row fields without the problem count (that depends on other entries)
     refs: tuple[tuple[str, str, str | None], ...]
     problems: tuple[Problem, ...]
     names: tuple[str, ...]
     sort_date: str
+
+
+#: A Whoosh file's (size, mtime_ns, crc32) when it was written: segments never change once written,
+#: so a file that differs from its stamp was damaged (bytes flipped, truncated) or replaced.
+SegmentStamp = tuple[int, int, int]
+
+
+def segment_stamps(folder: Path, known: dict[str, SegmentStamp]) -> dict[str, SegmentStamp]:
+    """The stamps of the Whoosh files in ``folder``: known ones kept, new or changed ones checksummed.
+
+    Only files written since the last call are read (segments are immutable), so this costs what
+    the commit wrote, not the size of the index.
+    """
+    stamps: dict[str, SegmentStamp] = {}
+    for entry in os.scandir(folder):
+        name = entry.name
+        if not name.endswith((".seg", ".toc")) or not entry.is_file(follow_symlinks=False):
+            continue
+        st = entry.stat()
+        old = known.get(name)
+        if old is not None and old[:2] == (st.st_size, st.st_mtime_ns):
+            stamps[name] = old
+        else:
+            stamps[name] = (st.st_size, st.st_mtime_ns, _crc32(entry.path))
+    return stamps
+
+
+def damaged_segment(folder: Path, stamps: dict[str, SegmentStamp]) -> str | None:
+    """The name of a recorded Whoosh file that is missing or differs from its stamp, or None.
+
+    One ``stat`` per file; a file whose size or mtime moved is checksummed before it is called damaged.
+    """
+    for name, (size, mtime_ns, crc) in stamps.items():
+        path = folder / name
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return name
+        if (st.st_size, st.st_mtime_ns) != (size, mtime_ns) and (st.st_size != size or _crc32(str(path)) != crc):
+            return name
+    return None
+
+
+def _crc32(path: str) -> int:
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def read_state(path: Path) -> dict[str, Any]:
@@ -75,6 +125,7 @@ def write_state(
     records: dict[str, Record],
     scan_problems: list[Problem],
     collection_problems: list[Problem],
+    segments: dict[str, SegmentStamp] | None = None,
 ) -> Stamp:
     """Replace the state table in ``path`` atomically; the new file's stamp."""
     state = {
@@ -84,6 +135,7 @@ def write_state(
         "entries": {entry_id: tuple(record) for entry_id, record in records.items()},
         "scan_problems": scan_problems,
         "collection_problems": collection_problems,
+        "segments": segments or {},
     }
     tmp = path.with_name(f".state.{os.getpid()}.{threading.get_ident()}.tmp")
     with tmp.open("wb") as handle:

@@ -28,6 +28,8 @@ class FileLock:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: Whoosh's own lock still guards
             return True
+        # The index folder may have been deleted under a running program: it is made again.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + timeout
         delay = 0.005

@@ -187,14 +187,28 @@ class DossierApp(App[int]):
     # Not exclusive: cancelling a queued apply would drop its paths; the index serialises writes itself.
     @work(thread=True, group="index")
     def _apply(self, paths: list[str]) -> None:
+        from textual.worker import get_current_worker
+
+        from dossier.index import IndexBusy
+
         index = self.index
         if index is None or not paths:
             return
-        try:
-            changes = index.apply(paths)
-        except Exception as exc:
-            self.post_message(IndexFailed(f"updating the index failed: {exc}"))
-            return
+        worker = get_current_worker()
+        while True:
+            try:
+                changes = index.apply(paths)
+                break
+            except IndexBusy:
+                # Another program (an import, a --rebuild) is writing: these changes must not be
+                # dropped. Each attempt waits for its lock; the index's state says it is waiting.
+                if worker.is_cancelled:
+                    if self.watcher is not None:
+                        self.watcher.add(paths)  # the app is closing: nothing is lost in memory either
+                    return
+            except Exception as exc:
+                self.post_message(IndexFailed(f"updating the index failed: {exc}"))
+                return
         # Counts and problems for the status bar come later (refresh_status): counting walks
         # the whole tree's records and would compete with reloading the open entry.
         self.post_message(IndexChanged(changes, None, None))

@@ -50,6 +50,7 @@ class EntryData:
     lacking: list[str] = field(default_factory=list)
     #: How an event's status outruns its sources under the policy (None when they support it).
     above_status: policy.Shortfall | None = None
+    duplicates: list[tuple[Row, str]] = field(default_factory=list)  # likely the same actor, and why
 
     @property
     def id(self) -> str:
@@ -98,6 +99,10 @@ def gather(store: Store, entry_id: str, index: Index | None) -> EntryData:
     data.backlinks = backlinks[:MAX_BACKLINKS]
     if entry.kind is Kind.ACTOR:
         data.mentions = index.mentions(entry.id)[:MAX_MENTIONS]
+        from dossier.review import duplicates_in_index
+
+        data.duplicates = [(row, d.why) for d in duplicates_in_index(index, entry.id, entry.data)
+                           if (row := index.row(d.other)) is not None]
     known = {(p.path, p.line, p.message) for p in data.problems}
     for problem in _index_problems(index, entry.id):
         if (problem.path, problem.line, problem.message) not in known:

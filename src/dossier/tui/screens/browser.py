@@ -25,6 +25,7 @@ from dossier.safe import clean
 from dossier.tui.entry_data import FIELD_KINDS, Missing, gather, title_of_id
 from dossier.tui.history import History, Place
 from dossier.tui.messages import EntryLoaded, EntryMissing, RowsLoaded
+from dossier.tui.screens.curate import CurationActions
 from dossier.tui.widgets.entry_view import EntryView, Target
 from dossier.tui.widgets.key_bar import KeyBar
 from dossier.tui.widgets.row_list import RowList
@@ -61,7 +62,7 @@ def format_row(row: Row) -> Text:
     return text
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(CurationActions, Screen[None]):
     """Lists, the entry view, the status bar and the footer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.text import Text
@@ -44,7 +45,11 @@ class NewEntryScreen(ModalScreen[str | None]):
                 for kind in Kind:
                     yield RadioButton(kind.value, value=kind is self.kind, id=f"new-{kind.value}")
             yield Input(value=self.initial_title, placeholder="name or title", id="title")
-            yield Input(placeholder="date: 2025-01-28, 2020-06 or 1980 (optional)", id="date")
+            # A missing id such as "2022-01-01-ghost-event" states its date: offered, not invented.
+            stated = re.match(r"(\d{4}(?:-\d{2}){0,2})-", self.entry_id or "")
+            date = PartialDate.parse(stated.group(1)) if stated else None
+            yield Input(value=str(date) if date else "", id="date",
+                        placeholder="date: 2025-01-28, 2020-06 or 1980 (optional)")
             yield Static("↑↓ kind · tab next field · enter creates · escape cancels", classes="hint")
             yield Static("", classes="error", id="error")
 

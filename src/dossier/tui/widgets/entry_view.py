@@ -24,12 +24,13 @@ from dossier import provenance
 from dossier.model import CREDIBILITY_MEANING, RELIABILITY_MEANING, Kind, Severity, array_of_tables, is_valid_id
 from dossier.safe import clean, clean_block
 from dossier.tui.entry_data import EntryData, plain
+from dossier.tui.screens.curate import CURATION_BINDINGS
 
 if TYPE_CHECKING:
     from dossier.index import Backlink, Row
 
 #: Letters free for hints: every other letter is a key of its own (a test checks none is bound).
-HINT_LETTERS = "abdilmrsuvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
+HINT_LETTERS = "bdisvwxz" + "ABCDEFHIJKLMNOPQRSTUVWXZ"
 HINT_KEYS = "123456789" + HINT_LETTERS
 #: Accounts stand side by side only when each card gets this many columns; else they are stacked.
 MIN_CARD_WIDTH = 30
@@ -225,6 +226,7 @@ class EntryView(VerticalScroll, can_focus=True):
         Binding("up,k", "previous_target", "Previous link", show=False, id="entry.previous"),
         Binding("home,g", "first_target", "First link", show=False, id="entry.first"),
         Binding("end,G", "last_target", "Last link", show=False, id="entry.last"),
+        *CURATION_BINDINGS,  # m merge, l link, a alias, r rename, u undo (issue 13)
     ]
 
     class TopReached(Message):
@@ -337,7 +339,7 @@ class EntryView(VerticalScroll, can_focus=True):
                    secondary: bool = False) -> Target:
             row = data.rows.get(entry_id)
             missing = entry_id not in data.rows or row is None
-            if field.startswith(("backlink:", "mention")):
+            if field.startswith(("backlink:", "mention", "duplicate")):
                 missing = False
             info = TargetInfo(entry_id, field, label, row, missing=missing and is_valid_id(entry_id))
             if info.key in seen:  # the same target twice in one list: keep both, distinct keys
@@ -550,6 +552,10 @@ class EntryView(VerticalScroll, can_focus=True):
             for mention in data.mentions:
                 yield row_target(mention.row, "mention", f"as “{mention.name}” in {mention.path}", mention.snippet,
                                  secondary=True)
+        if data.duplicates:
+            yield _heading("Possible duplicates (m merges the one under the cursor)")
+            for row, why in data.duplicates:
+                yield row_target(row, "duplicate", why, secondary=True)
 
         for text_file in data.texts:
             yield _heading(clean(text_file.name, 120))

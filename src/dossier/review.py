@@ -1,0 +1,418 @@
+"""Review: what in a tree needs a person's judgement, as ``check`` warnings.
+
+Nothing here is an error: notes an import left on an actor (its ``review``
+list), likely duplicate actors, events that look like one event entered twice,
+events with no source, disputed events without accounts, sources nobody cites,
+actors nothing refers to, and actors mentioned in texts that do not link them
+(a note). Each warning names the command that resolves it. The findings are
+warnings so that they do not change ``check``'s exit code, unless ``--strict``
+asks for that.
+
+Duplicate actors are found without comparing every pair in Python: names and
+aliases are joined by their normalised form (same name, shared alias, acronym),
+persons by surname and first initial, and the remaining fuzzy comparison runs in
+rapidfuzz (C) within groups of names that carry the same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dossier.model import Kind, Problem, Severity, array_of_tables, iter_references
+from dossier.store import Location, Store
+
+#: token_sort_ratio (0-100) from which two actor names or two same-day event titles look alike.
+NAME_SIMILARITY = 90
+TITLE_SIMILARITY = 90
+#: Names shorter than this are not looked for in texts (as the index's mentions).
+MIN_MENTION_LENGTH = 4
+#: Words left out of acronyms ("Islamic Revolutionary Guard Corps" -> IRGC).
+_ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "du", "des", "der", "und"})
+_WORD = re.compile(r"\w+")
+#: Words that tell two otherwise equal names apart ("Fifth Circuit", "Ninth Circuit"; "North", "South").
+_DISTINGUISHING = frozenset({
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "north", "south", "east", "west", "northern", "southern", "eastern",
+    "western", "senior", "junior", "former", "acting", "deputy",
+})
+#: The codes of the review's warnings (``check --json`` readers can tell them from errors).
+REVIEW_CODES = frozenset({
+    "likely-duplicate", "likely-duplicate-event", "no-source", "disputed-without-accounts",
+    "uncited-source", "isolated-actor", "unlinked-mentions", "review",
+})
+_NUMBER = re.compile(r"\d+")
+
+
+def normalise(text: str) -> str:
+    """A name for comparison: no accents, case folded, punctuation as spaces; the script is kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(stripped.casefold().replace("_", " ")))
+
+
+def acronym(name: str) -> str | None:
+    """The initials of a name of three words or more, else None."""
+    words = [w for w in normalise(name).split() if w not in _ACRONYM_SKIP]
+    if len(words) < 3 or any(w.isdigit() for w in words):
+        return None
+    return "".join(w[0] for w in words)
+
+
+@dataclass
+class Actor:
+    """What the duplicate review needs of one actor."""
+
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    type: str | None = None
+    references: int = 0  # how many references name it: the one to keep has more
+
+    def names(self) -> list[str]:
+        return [n for n in dict.fromkeys([self.name, *self.aliases]) if isinstance(n, str) and n.strip()]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Two entries that look like one: the one to keep (more references), the other, and why."""
+
+    keep: str
+    other: str
+    why: str
+
+    @property
+    def command(self) -> str:
+        return shlex.join(["dossier", "merge", self.keep, self.other, "--reason", self.why])
+
+
+def _numbers(name: str) -> tuple[str, ...]:
+    return tuple(sorted(t for t in normalise(name).split() if t.isdigit()))
+
+
+def _compatible_first(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) == 1 and long.startswith(short)
+
+
+def _differing_words(a: str, b: str) -> tuple[list[str], list[str]]:
+    words_a = [w for w in normalise(a).split() if not w.isdigit()]
+    words_b = [w for w in normalise(b).split() if not w.isdigit()]
+    return [w for w in words_a if w not in words_b], [w for w in words_b if w not in words_a]
+
+
+def _explained(words: list[str], other: list[str]) -> bool:
+    """Each word is an initial, a short form or a long form of one of the other's words."""
+    return all(any(o.startswith(w) or w.startswith(o) for o in other) for w in words)
+
+
+def _names_conflict(a: str, b: str) -> bool:
+    """Both names hold a short word the other lacks and cannot stand for: "Mark K. Milley" and
+    "Mark T. Milley", "CNN Booking Producers" and "NBC Booking Producers" are different parties."""
+    only_a, only_b = _differing_words(a, b)
+    return bool(only_a and only_b) and all(len(w) <= 4 or w in _DISTINGUISHING for w in only_a + only_b) and not (
+        _explained(only_a, only_b) or _explained(only_b, only_a)
+    )
+
+
+def _same_but_initials(a: str, b: str) -> bool:
+    """The names differ only by words one of them lacks, initials or short forms ("M. Milley", "Mark A. Milley")."""
+    only_a, only_b = _differing_words(a, b)
+    return not only_a or not only_b or (_explained(only_a, only_b) and _explained(only_b, only_a))
+
+
+def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
+    """Pairs of actors that are probably one: shared name or alias, acronym, surname, fuzzy name."""
+    from rapidfuzz import fuzz, process
+
+    actors = list(actors)
+    by_id = {a.id: a for a in actors}
+    found: dict[frozenset[str], str] = {}
+
+    def add(a: str, b: str, why: str) -> None:
+        if a != b:
+            found.setdefault(frozenset((a, b)), why)
+
+    # Same normalised name or alias (hash join).
+    owners: dict[str, list[str]] = {}
+    for actor in actors:
+        for name in {normalise(n) for n in actor.names()}:
+            if name:
+                owners.setdefault(name, []).append(actor.id)
+    for name, ids in owners.items():
+        if 1 < len(ids) <= 20:  # a name twenty actors share is a common word, not a duplicate
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    primary = normalise(by_id[a].name) == normalise(by_id[b].name) == name
+                    add(a, b, "same name" if primary else f"both are called {name!r}")
+    # An organisation's acronym that is another actor's name or alias.
+    for actor in actors:
+        if actor.type == "person":
+            continue
+        short = acronym(actor.name)
+        for other in owners.get(short or "", []) if short else []:
+            if by_id[other].type != "person":
+                add(actor.id, other, f"{short.upper()} is the acronym of {actor.name!r}")  # type: ignore[union-attr]
+    # Persons: same surname, compatible first names ("M. Milley", "Mark Milley"), nothing else
+    # different but initials or added words, same numbers.
+    groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str]]] = {}
+    for actor in actors:
+        if actor.type not in (None, "person"):
+            continue
+        words = [w for w in normalise(actor.name).split() if not w.isdigit()]
+        if len(words) >= 2:
+            key = (words[-1], words[0][0], _numbers(actor.name))
+            groups.setdefault(key, []).append((words[0], actor.id))
+    for members in groups.values():
+        if len(members) < 2 or len(members) > 50:
+            continue
+        for i, (first_a, a) in enumerate(members):
+            for first_b, b in members[i + 1:]:
+                if _compatible_first(first_a, first_b) and _same_but_initials(by_id[a].name, by_id[b].name):
+                    add(a, b, "same surname, compatible first names")
+    # Fuzzy names, compared in C (rapidfuzz) on word-sorted names, within blocks of names that carry
+    # the same numbers and share the first three letters of a word: a pair 90% alike almost always
+    # shares one, and comparing every pair of 6,000 names would take seconds.
+    sorted_names = {a.id: " ".join(sorted(normalise(a.name).split())) for a in actors}
+    blocks: dict[tuple[tuple[str, ...], str], list[str]] = {}
+    for actor in actors:
+        numbers = _numbers(actor.name)
+        for word in set(sorted_names[actor.id].split()):
+            if len(word) >= 3 and not word.isdigit():
+                blocks.setdefault((numbers, word[:3]), []).append(actor.id)
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        names = [sorted_names[i] for i in members]
+        for i, name in enumerate(names[:-1]):
+            for _match, score, j in process.extract(
+                name, names[i + 1:], scorer=fuzz.ratio, processor=None, score_cutoff=NAME_SIMILARITY, limit=None
+            ):
+                a, b = members[i], members[i + 1 + j]
+                if names[i + 1 + j] != name and not _names_conflict(by_id[a].name, by_id[b].name):
+                    add(a, b, f"names {score:.0f}% alike")
+    result = []
+    for pair, why in found.items():
+        # Keep the one more entries refer to (fewer rewrites), then the fuller name.
+        a, b = sorted(pair, key=lambda i: (-by_id[i].references, -len(by_id[i].name), i))
+        result.append(Duplicate(a, b, why))
+    result.sort(key=lambda d: (d.keep, d.other))
+    return result
+
+
+def duplicates_of(actor: Actor, candidates: Iterable[Actor]) -> list[Duplicate]:
+    """The likely duplicates of one actor among candidates, the actor kept (the browser's merge).
+
+    Only candidates that share a word with one of its names, or an acronym, are compared.
+    """
+    own = [normalise(n) for n in actor.names()]
+    words = {w for name in own for w in name.split() if not w.isdigit()}
+    acronyms = {a for a in (acronym(n) for n in actor.names()) if a}
+    pool = {actor.id: actor}
+    for candidate in candidates:
+        if candidate.id == actor.id:
+            continue
+        title = normalise(candidate.name)
+        if words & set(title.split()) or title in acronyms or acronym(candidate.name) in own:
+            pool[candidate.id] = candidate
+    found = []
+    for duplicate in likely_duplicates(pool.values()):
+        if actor.id in (duplicate.keep, duplicate.other):
+            other = duplicate.other if duplicate.keep == actor.id else duplicate.keep
+            found.append(Duplicate(actor.id, other, duplicate.why))
+    return found
+
+
+def duplicates_in_index(index: Any, entry_id: str, data: Mapping[str, Any]) -> list[Duplicate]:
+    """The likely duplicates of an actor among the index's actors (their names; aliases are not in rows)."""
+    candidates = [Actor(row.id, row.title, [], row.type) for row in index.rows(Kind.ACTOR)]
+    return duplicates_of(actor_of(entry_id, data), candidates)
+
+
+# ------------------------------------------------------------------ the review
+
+
+@dataclass
+class _Entry:
+    location: Location
+    data: dict[str, Any]
+
+
+def review_tree(store: Store, *, mentions: bool = True) -> list[Problem]:
+    """Every review warning of the tree (entries that cannot be read are check's errors, skipped here)."""
+    scan = store.scan()
+    entries: list[_Entry] = []
+    for location in scan.locations:
+        data, _text, problems = store.read_kind_file(location)
+        if data is not None:
+            entries.append(_Entry(location, data))
+    return review_entries(store, entries, mentions=mentions)
+
+
+def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True) -> list[Problem]:
+    referenced: dict[str, int] = {}
+    refs_of: dict[str, set[str]] = {}
+    for entry in entries:
+        targets = {ref.target for ref in iter_references(entry.location.kind, entry.data)}
+        refs_of[entry.location.id] = targets
+        for target in targets:
+            referenced[target] = referenced.get(target, 0) + 1
+    warnings: list[Problem] = []
+
+    def warn(entry: _Entry, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
+        loc = entry.location
+        warnings.append(Problem(loc.main_file, message, code, entry_id=loc.id, severity=severity))
+
+    actors = [e for e in entries if e.location.kind is Kind.ACTOR]
+    by_id = {e.location.id: e for e in entries}
+    for duplicate in likely_duplicates(actor_of(e.location.id, e.data, referenced) for e in actors):
+        other = by_id[duplicate.other]
+        keep_name = _text(by_id[duplicate.keep].data.get("name")) or duplicate.keep
+        warn(other, "likely-duplicate",
+             f"likely the same actor as {duplicate.keep} ({keep_name}): {duplicate.why}; "
+             f"if so, merge them: {duplicate.command}")
+    for duplicate in same_day_events(entries, referenced):
+        warn(by_id[duplicate.other], "likely-duplicate-event",
+             f"likely the same event as {duplicate.keep}: {duplicate.why}; if so, merge them: {duplicate.command}")
+    for entry in entries:
+        loc, data = entry.location, entry.data
+        if loc.kind is Kind.ACTOR:
+            for note in review_notes(data):
+                warn(entry, "review", f"to review: {note} (remove the note from 'review' once settled)")
+        if loc.kind is Kind.EVENT:
+            if not data.get("sources") and not any(
+                a.get("source") for a in array_of_tables(data.get("accounts"))
+            ):
+                warn(entry, "no-source", f"no source backs this event: dossier cite {loc.id} SOURCE")
+            if data.get("status") == "disputed" and not array_of_tables(data.get("accounts")):
+                warn(entry, "disputed-without-accounts",
+                     "disputed, but no [[accounts]] say who claims what: add them to "
+                     f"{loc.main_file} (e in the browser)")
+        elif loc.kind is Kind.SOURCE:
+            if not referenced.get(loc.id):
+                warn(entry, "uncited-source", f"no event or actor cites this source: dossier cite EVENT {loc.id}")
+        elif not referenced.get(loc.id) and not refs_of.get(loc.id):
+            warn(entry, "isolated-actor",
+                 f"no event names this actor and it has no links: dossier link EVENT {loc.id} "
+                 "(or merge it, if it is a duplicate)")
+    if mentions:
+        for actor_id, (count, example) in sorted(unlinked_mentions(store, entries, refs_of).items()):
+            warn(by_id[actor_id], "unlinked-mentions",
+                 f"named in {count} event(s) or source(s) that do not link it (e.g. {example}): "
+                 f"dossier link {example} {actor_id} (or l on the mention in the browser)",
+                 # A source that names someone is not always about them: a note, never a finding.
+                 Severity.NOTE)
+    return warnings
+
+
+def review_notes(data: Mapping[str, Any]) -> list[str]:
+    """An actor's ``review`` notes: what an import could not settle (a type without evidence, a short
+    name several people share). Each is a warning until a person removes it."""
+    notes = data.get("review")
+    if isinstance(notes, str):
+        notes = [notes]
+    if not isinstance(notes, list):
+        return []
+    return [note for note in notes if isinstance(note, str) and note.strip()]
+
+
+def actor_of(entry_id: str, data: Mapping[str, Any], referenced: Mapping[str, int] | None = None) -> Actor:
+    aliases = data.get("aliases")
+    return Actor(
+        entry_id,
+        _text(data.get("name")) or entry_id,
+        [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else [],
+        _text(data.get("type")),
+        (referenced or {}).get(entry_id, 0),
+    )
+
+
+def same_day_events(entries: Iterable[_Entry], referenced: Mapping[str, int]) -> list[Duplicate]:
+    """Events on the same date whose titles are nearly the same."""
+    from rapidfuzz import fuzz
+
+    by_date: dict[str, list[tuple[str, str]]] = {}
+    for entry in entries:
+        if entry.location.kind is Kind.EVENT and entry.data.get("date") is not None:
+            title = normalise(_text(entry.data.get("title")) or "")
+            if title:
+                by_date.setdefault(str(entry.data["date"]), []).append((entry.location.id, title))
+    found = []
+    for events in by_date.values():
+        for i, (a, title_a) in enumerate(events):
+            for b, title_b in events[i + 1:]:
+                if _NUMBER.findall(title_a) != _NUMBER.findall(title_b):
+                    continue  # "Raid 12" / "Raid 13", "$5 million" / "$6 million": told apart by a number
+                score = fuzz.token_sort_ratio(title_a, title_b)
+                if score >= TITLE_SIMILARITY:
+                    keep, other = sorted((a, b), key=lambda x: (-referenced.get(x, 0), x))
+                    found.append(Duplicate(keep, other, f"same date, titles {score:.0f}% alike"))
+    return found
+
+
+def unlinked_mentions(
+    store: Store, entries: list[_Entry], refs_of: Mapping[str, set[str]]
+) -> dict[str, tuple[int, str]]:
+    """Per actor: how many events and sources name it in their texts without referring to it, and one of them.
+
+    Word n-grams of each text are looked up in a table of normalised names (only where the
+    first word starts some name), so the cost grows with the text, not with the number of actors.
+    """
+    names: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.location.kind is not Kind.ACTOR:
+            continue
+        for name in actor_of(entry.location.id, entry.data).names():
+            key = normalise(name)
+            if len(key) >= MIN_MENTION_LENGTH:
+                names.setdefault(key, set()).add(entry.location.id)
+    starts: dict[str, int] = {}
+    for key in names:
+        words = key.split()
+        starts[words[0]] = max(starts.get(words[0], 0), len(words))
+    counts: dict[str, tuple[int, str]] = {}
+    for entry in entries:
+        loc = entry.location
+        if loc.kind is Kind.ACTOR:
+            continue
+        texts = [_text(entry.data.get(k)) or "" for k in ("title", "summary", "location")]
+        for stamp in loc.texts:
+            text_file = store.read_text_file(stamp.path, loc.id)
+            if text_file.text is not None:
+                texts.append(text_file.text)
+        found: set[str] = set()
+        for text in texts:
+            words = normalise(text).split()
+            for i, word in enumerate(words):
+                longest = starts.get(word)
+                if longest is None:
+                    continue
+                for n in range(1, longest + 1):
+                    ids = names.get(" ".join(words[i:i + n]))
+                    if ids:
+                        found |= ids
+        for actor_id in found - refs_of.get(loc.id, set()):
+            count, example = counts.get(actor_id, (0, loc.id))
+            counts[actor_id] = (count + 1, example)
+    return counts
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def check_warnings(store: Store) -> list[Problem]:
+    """What ``check`` adds to its problems: an interrupted curation (an error), then the review."""
+    from dossier.curate import pending_problem
+
+    found = []
+    pending = pending_problem(store)
+    if pending is not None:
+        found.append(Problem(".", pending, "curation-interrupted"))
+    return found + review_tree(store)
