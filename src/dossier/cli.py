@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from dossier.commands import USAGE, Command, Context, UsageError, load_commands
+from dossier import __version__
+from dossier.commands import USAGE, Command, Context, UsageError, add_dry_run, add_global_options, load_commands
 from dossier.errors import describe_os_error
 from dossier.store import COLLECTION_FILE, Store
 
@@ -26,18 +28,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"dossier: error: {message}\n")
 
 
-def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--tree", metavar="PATH", default=default,
-        help=f"the dossier tree (default: $DOSSIER_HOME, else ./{DEFAULT_TREE})",
-    )
-    parser.add_argument(
-        "--index", metavar="DIR", dest="index_dir", default=default,
-        help="where the search index lives (default: $DOSSIER_INDEX, else the user cache folder)",
-    )
-
-
 def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dossier",
@@ -45,7 +35,8 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
         epilog="Run 'dossier COMMAND --help' for a command's options. "
         "With no command, 'dossier [PATH]' opens the browser on the tree.",
     )
-    _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"dossier {__version__}")
+    add_global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command_class in commands:
         command = command_class()
@@ -55,9 +46,12 @@ def build_parser(commands: Sequence[type[Command]]) -> argparse.ArgumentParser:
             description=command.description(),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        _global_options(cmd_parser, suppress=True)
+        add_global_options(cmd_parser, suppress=True)
         if command.json_output:
-            cmd_parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+            cmd_parser.add_argument("--json", action="store_true",
+                                    help="print JSON for scripts (its shape: docs/schemas/)")
+        if command.writes:
+            add_dry_run(cmd_parser)
         command.add_arguments(cmd_parser)
         cmd_parser.set_defaults(command_object=command)
     return parser
@@ -85,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = {c.name for c in commands}
     # `dossier PATH` (no command) opens the browser on PATH.
     positional = [a for a in argv if not a.startswith("-")]
-    if positional and positional[0] not in names and argv and argv[0] not in ("-h", "--help"):
+    if positional and positional[0] not in names and argv and argv[0] not in ("-h", "--help", "--version"):
         first = positional[0]
         if not _is_option_value(argv, first):
             typo = _misspelt_command(first, names)
@@ -97,11 +91,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             argv = ["--tree", first, *argv]
     parser = build_parser(commands)
     args = parser.parse_args(argv)
-    context = Context(tree=resolve_tree(args.tree), index_dir=resolve_index_dir(args.index_dir))
+    context = Context(
+        tree=resolve_tree(args.tree), index_dir=resolve_index_dir(args.index_dir),
+        no_color=args.no_color, quiet=args.quiet, verbose=args.verbose,
+    )
     try:
         if args.command is None:
             return _browse(context)
-        return args.command_object.run(args, context)
+        context.detail(f"dossier {__version__}: tree {context.tree.resolve()}; index "
+                       f"{context.index_dir or '$DOSSIER_INDEX or the cache folder'}")
+        started = time.monotonic()
+        code = args.command_object.run(args, context)
+        context.detail(f"{args.command} took {time.monotonic() - started:.2f} s, exit code {code}")
+        return code
     except UsageError as exc:
         context.err.print(f"dossier: {exc}", markup=False, highlight=False, soft_wrap=True)  # one line per message
         return USAGE
@@ -133,6 +135,8 @@ def _browse(context: Context) -> int:
     store = context.store()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _summary(context, store)
+    if context.no_color:
+        os.environ["NO_COLOR"] = "1"  # Textual reads it when the app starts
     from dossier.tui.app import run_app
 
     return run_app(store, index_dir=context.index_dir)
@@ -144,13 +148,19 @@ def _summary(context: Context, store: Store) -> int:
     from dossier.check import check_tree
     from dossier.safe import clean
 
-    report = check_tree(store)
-    table = Table(title=clean(str(store.root)), show_header=True)
-    table.add_column("kind")
-    table.add_column("entries", justify="right")
-    for kind, count in sorted(report.counts.items()):
-        table.add_row(kind.plural, str(count))
-    context.out.print(table)
+    with context.busy("checking every entry…"):
+        report = check_tree(store)
+    if context.piped:  # one fact a line, no box, for grep and scripts
+        context.out.print(clean(str(store.root)), markup=False)
+        for kind, count in sorted(report.counts.items()):
+            context.out.print(f"{kind.plural}: {count}", markup=False)
+    else:
+        table = Table(title=clean(str(store.root)), show_header=True)
+        table.add_column("kind")
+        table.add_column("entries", justify="right")
+        for kind, count in sorted(report.counts.items()):
+            table.add_row(kind.plural, str(count))
+        context.out.print(table)
     context.out.print(
         f"{len(report.problems)} problem(s); run 'dossier check' for details, 'dossier --help' for commands.",
         markup=False,

@@ -15,14 +15,14 @@ def test_search_prints_results_and_json(run_cli, tree: Path) -> None:
     assert "Defense secretary revokes security detail" in result.out
     result = run_cli("search", "--tree", tree, "--json", "milley", "--kind", "event")
     assert result.code == 0
-    rows = result.json()
+    rows = result.json()["hits"]
     assert {r["id"] for r in rows} == {"2025-01-28-detail-revoked", "2020-06-01-lafayette-square"}
     assert all(r["kind"] == "event" for r in rows)
 
 
 def test_search_with_no_result_exits_1(run_cli, tree: Path) -> None:
     result = run_cli("search", "--tree", tree, "nothingmatchesthis")
-    assert result.code == 1 and "No entry matches" in result.out
+    assert result.code == 1 and "No entry matches" in result.err and result.out == ""
 
 
 @pytest.mark.parametrize("query", ['"unclosed', "nosuchfield:x", "importance:>=high", "(milley",
@@ -34,11 +34,13 @@ def test_a_bad_query_is_a_clear_message_and_exit_2(run_cli, tree: Path, query: s
 
 
 def test_search_limit_says_how_many_more_match(run_cli, tree: Path) -> None:
-    assert len(run_cli("search", "--tree", tree, "--json", "--limit", "1", "milley").json()) == 1
-    everything = len(run_cli("search", "--tree", tree, "--json", "milley").json())
+    limited = run_cli("search", "--tree", tree, "--json", "--limit", "1", "milley").json()
+    everything = len(run_cli("search", "--tree", tree, "--json", "milley").json()["hits"])
+    assert len(limited["hits"]) == 1 and limited["total"] == everything
     assert everything >= 3
-    assert f"1 of {everything} results" in run_cli("search", "--tree", tree, "--limit", "1", "milley").out
-    assert f"{everything} results" in run_cli("search", "--tree", tree, "milley").out
+    # Piped, standard output holds only the hits (one a line); the count goes to standard error.
+    assert f"1 of {everything} results" in run_cli("search", "--tree", tree, "--limit", "1", "milley").err
+    assert f"{everything} results" in run_cli("search", "--tree", tree, "milley").err
 
 
 def test_index_command_reports_and_rebuilds(run_cli, tree: Path) -> None:

@@ -57,7 +57,8 @@ class Check(Command):
         from dossier.review import check_warnings
 
         store = context.store()
-        report = check_tree(store)
+        with context.busy("checking every entry…"):
+            report = check_tree(store)
         problems = sorted(report.problems + report.policy_review.problems + check_warnings(store),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]

@@ -47,7 +47,7 @@ class Connections(Command):
         parser.add_argument("actor", help="the actor's id")
         parser.add_argument("--via", metavar="KINDS", help="which connections: events,links,roles (all)")
         parser.add_argument("--limit", type=int, default=20, metavar="N", help="actors shown per group (20)")
-        parser.add_argument("-v", "--verbose", action="store_true", help="every piece of evidence, with sources")
+        # -v/--verbose is the global option (add_global_options); here it lists every piece of evidence.
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         via = via_arg(args.via)

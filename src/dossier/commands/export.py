@@ -43,11 +43,12 @@ class Export(Command):
 
     The same tree always gives the same bytes. Without -o, every format but
     csv goes to standard output. Entries whose file cannot be read are left out (run
-    'dossier check').
+    'dossier check'). With --json (and -o), a report of what was written goes to
+    standard output; --dry-run says what would be written, and writes nothing.
     """
 
     name = "export"
-    json_output = False
+    writes = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--format", required=True, choices=FORMATS, help="the output format")
@@ -69,6 +70,8 @@ class Export(Command):
         from dossier.exporters import load_entries
 
         store = context.store()
+        if args.json and args.output is None and not args.dry_run:
+            raise UsageError("--json reports what was written: give the file with -o (or use --dry-run)")
         if args.format in ("chronology", "csl-json"):
             return self._chronology(args, context, store)
         if args.format in ("graphml", "gexf"):
@@ -78,25 +81,34 @@ class Export(Command):
                 raise UsageError("--format csv writes several tables: give a folder with -o")
             if args.output.exists() and not args.output.is_dir():
                 raise UsageError(f"{args.output} is not a folder")
-            from dossier.exporters.csv import export_csv
+            from dossier.exporters.csv import export_csv, tables
 
-            try:
-                files = export_csv(load_entries(store, with_texts=False), args.output)
-            except OSError as exc:
-                raise UsageError(f"cannot write the tables: {describe_os_error(exc)}") from None
-            context.err.print(f"wrote {len(files)} tables to {args.output}", markup=False, highlight=False)
+            with context.busy("exporting: reading every entry…"):
+                loaded = load_entries(store, with_texts=False)
+                rows = {name: len(table) - 1 for name, table in tables(loaded).items()}
+                try:
+                    files = [args.output / f"{name}.csv" for name in rows] if args.dry_run \
+                        else export_csv(loaded, args.output)
+                except OSError as exc:
+                    raise UsageError(f"cannot write the tables: {describe_os_error(exc)}") from None
+            report = {"format": "csv", "output": str(args.output), "dry_run": args.dry_run,
+                      "counts": {"entries": len(loaded.entries)},
+                      "files": [{"path": str(f), "rows": rows[f.stem]} for f in files],
+                      "written": 0 if args.dry_run else len(files)}
+            self._report(context, args.json, report, f"{len(files)} tables to {args.output}")
             return OK
-        loaded = load_entries(store)
         buffer = io.StringIO(newline="\n")
-        if args.format == "ftm":
-            from dossier.exporters.ftm import export_ftm
+        with context.busy("exporting: reading every entry and its texts…"):
+            loaded = load_entries(store)
+            if args.format == "ftm":
+                from dossier.exporters.ftm import export_ftm
 
-            count = export_ftm(loaded, buffer)
-        else:
-            from dossier.exporters.json import export_json
+                count = export_ftm(loaded, buffer)
+            else:
+                from dossier.exporters.json import export_json
 
-            count = export_json(loaded, buffer)
-        self._write(args, context, buffer.getvalue(), f"{count} {'entities' if args.format == 'ftm' else 'entries'}")
+                count = export_json(loaded, buffer)
+        self._write(args, context, buffer.getvalue(), {"entities" if args.format == "ftm" else "entries": count})
         return OK
 
     def _graph(self, args: argparse.Namespace, context: Context) -> int:
@@ -106,7 +118,7 @@ class Export(Command):
         graph = open_graph(context)  # from the index's rows and references: no entry is parsed again
         buffer = io.StringIO(newline="\n")
         nodes, edges = (to_graphml if args.format == "graphml" else to_gexf)(graph, buffer)
-        self._write(args, context, buffer.getvalue(), f"{nodes} actors and {edges} edges")
+        self._write(args, context, buffer.getvalue(), {"actors": nodes, "edges": edges})
         return OK
 
     def _chronology(self, args: argparse.Namespace, context: Context, store: Store) -> int:
@@ -134,7 +146,7 @@ class Export(Command):
 
                 sources = list(load_entries(store, with_texts=False).entries)
                 count = sum(1 for s in sources if s.kind is Kind.SOURCE)
-                self._write(args, context, to_csl_json(sources), f"{count} sources")
+                self._write(args, context, to_csl_json(sources), {"sources": count})
                 return OK
             from dossier.index import QueryError
 
@@ -150,30 +162,47 @@ class Export(Command):
         if args.format == "csl-json":
             cited = [store.load(loc) for loc in (store.locate(f.source_id) for f in chronology.footnotes) if loc]
             cited = [entry for entry in cited if entry.kind is Kind.SOURCE and entry.data]
-            self._write(args, context, to_csl_json(cited), f"{len(cited)} sources")
+            self._write(args, context, to_csl_json(cited), {"sources": len(cited)})
             return OK
         from dossier.exporters.chronology import to_html, to_markdown
 
         as_html = args.html or (args.output is not None and args.output.suffix.lower() in (".html", ".htm"))
         text = to_html(chronology) if as_html else to_markdown(chronology)
-        self._write(args, context, text, f"{len(chronology.lines)} events and {len(chronology.footnotes)} sources")
+        self._write(args, context, text, {"events": len(chronology.lines), "sources": len(chronology.footnotes)})
         return OK
 
-    def _write(self, args: argparse.Namespace, context: Context, text: str, what: str) -> None:
+    def _write(self, args: argparse.Namespace, context: Context, text: str, counts: dict[str, int]) -> None:
+        """Write one export to -o or standard output (not on a dry run), then say what was written."""
+        what = " and ".join(f"{n} {unit}" for unit, n in counts.items())
+        data = text.encode("utf-8")
+        report = {"format": args.format, "output": str(args.output) if args.output else "-",
+                  "dry_run": args.dry_run, "counts": counts, "bytes": len(data), "written": 0}
+        if args.output is not None and args.output.is_dir():
+            raise UsageError(f"{args.output} is a folder")
+        if args.dry_run:
+            self._report(context, args.json, report, f"{what} to {args.output or 'standard output'}")
+            return
         if args.output is None:
             sys.stdout.write(text)
             sys.stdout.flush()
             return
-        if args.output.is_dir():
-            raise UsageError(f"{args.output} is a folder")
         if not args.output.parent.is_dir():
             raise UsageError(f"cannot write {args.output}: the folder {args.output.parent} does not exist")
         try:
-            args.output.write_bytes(text.encode("utf-8"))
+            args.output.write_bytes(data)
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {describe_os_error(exc).rsplit(': ', 1)[-1]}") from None
-        context.err.print(f"wrote {what} to {args.output}", markup=False, highlight=False)
+        report["written"] = 1
+        self._report(context, args.json, report, f"{what} to {args.output}")
 
+    @staticmethod
+    def _report(context: Context, as_json: bool, report: dict[str, object], what: str) -> None:
+        if as_json:
+            context.print_json(report)
+        elif report["dry_run"]:
+            context.out.print(f"would write {what} (dry run: nothing written)", markup=False, highlight=False)
+        else:
+            context.info(f"wrote {what}")
 
 def _csv_tables() -> str:
     import textwrap

@@ -67,24 +67,28 @@ def report_rebuild(context: Context, index: Index, seen: str | None = None) -> N
 
 def _with_progress(context: Context, index: Index, action: Any, show: bool) -> Changes:
     """Run ``action(progress_callback)``; a Rich progress bar appears if it runs long on a terminal."""
-    if not show or not context.err.is_terminal:
+    if not show or not context.progress:
         return action(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from dossier.commands.progress import progress_bar
 
-    progress = Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=context.err, transient=True,
-    )
-    task = progress.add_task("index", total=None)
+    progress = progress_bar(context)
+    task = progress.add_task("indexing", total=None)
     started = time.monotonic()
-    shown = False
+    shown = saving = False
 
     def callback(done: int, total: int) -> None:
-        nonlocal shown
+        nonlocal shown, saving
         if not shown and time.monotonic() - started > 0.3 and done < total:
             progress.start()
             shown = True
-        progress.update(task, completed=done, total=total)
+        if done >= total and not saving:
+            # Every entry is in; the commit that follows takes seconds on a large tree: a pulsing
+            # bar of its own (no total) with its clock running says that work goes on.
+            saving = True
+            progress.update(task, visible=False)
+            progress.add_task("indexing: saving", total=None)
+        elif not saving:
+            progress.update(task, completed=done, total=total)
 
     try:
         return action(callback)
@@ -104,6 +108,7 @@ class IndexCommand(Command):
     """
 
     name = "index"
+    writes = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="index everything from scratch")
@@ -113,6 +118,10 @@ class IndexCommand(Command):
         from dossier.index import IndexBusy, IndexWriteError
 
         store = context.store()
+        if args.dry_run:
+            if args.watch:
+                raise UsageError("--dry-run and --watch do not go together: a dry run writes nothing")
+            return _dry_run(context, store, args)
         index = _open(store, context)
         # Watch before reconciling: a file saved between the reconcile and the watcher's start
         # would otherwise wait for the next run (the watcher applies it after; applying is idempotent).
@@ -153,6 +162,49 @@ class IndexCommand(Command):
             return _watch(context, index, watcher, args.json)
         index.close()
         return OK
+
+
+def _dry_run(context: Context, store: Store, args: argparse.Namespace) -> int:
+    """What ``index`` would add, change and remove, by id, from the tree and the index's records; no write.
+
+    An index that does not exist yet (or has an old format) would be built from
+    scratch: every entry is added. Nothing is created, not even the index folder.
+    """
+    from dossier.index import INDEX_FORMAT_VERSION, Index, default_index_dir
+
+    folder = context.index_dir or default_index_dir(store)
+    scan = store.scan()
+    by_id = scan.by_id()
+    records: dict[str, Any] = {}
+    reason = "asked to rebuild" if args.rebuild else None
+    if reason is None and not (folder / "state.pickle").exists():
+        reason = "no index yet"
+    if reason is None:
+        index = Index.open(store, folder)
+        try:
+            reason = index.rebuilt_reason
+            records = {} if reason else dict(index._records)  # read only: the same comparison as a reconcile
+        finally:
+            index.close()
+    added = sorted(i for i in by_id if i not in records)
+    changed = sorted(
+        i for i, loc in by_id.items()
+        if i in records and (records[i].fingerprint, records[i].folder, records[i].kind)
+        != (loc.fingerprint, loc.folder, loc.kind)
+    )
+    removed = sorted(i for i in records if i not in by_id)
+    report = {"index": str(folder), "dry_run": True, "rebuilt": reason is not None, "reason": reason,
+              "added": added, "changed": changed, "removed": removed, "format": INDEX_FORMAT_VERSION}
+    if args.json:
+        context.print_json(report)
+        return OK
+    what = f"would rebuild the index ({reason})" if reason else "would update the index"
+    context.out.print(f"{what}: {len(added)} added, {len(changed)} changed, {len(removed)} removed "
+                      "(dry run: nothing written)", markup=False, highlight=False)
+    for label, ids in (("add", added), ("change", changed), ("remove", removed)):
+        for entry_id in ids[:200] if not context.verbose else ids:
+            context.out.print(f"would {label} {entry_id}", markup=False, highlight=False)
+    return OK
 
 
 def _print_report(context: Context, report: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import argparse
 from dossier.commands import OK, Command, Context, UsageError
 from dossier.editor import open_in_editor
 from dossier.model import Kind, PartialDate
-from dossier.store import EntryExists, StoreError
+from dossier.store import EntryExists, Store, StoreError
 from dossier.templates import NEW_ENTRY_HINTS, new_entry_data, new_entry_id
 
 
@@ -29,6 +29,7 @@ class New(Command):
     """
 
     name = "new"
+    writes = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("kind", choices=[k.value for k in Kind], help="what to create")
@@ -44,15 +45,36 @@ class New(Command):
             raise UsageError("the title is empty")
         entry_id = args.entry_id or new_entry_id(kind, args.title, args.date)
         data = new_entry_data(kind, args.title.strip(), args.date)
+        if args.dry_run:
+            return self._dry_run(context, store, kind, entry_id, args.json)
         try:
             location = store.create(kind, entry_id, data, template=NEW_ENTRY_HINTS[kind])
         except (EntryExists, StoreError) as exc:
             raise UsageError(str(exc)) from None
         path = store.root / location.main_file
         if args.json:
-            context.print_json({"id": location.id, "kind": kind.value, "path": str(path)})
+            context.print_json({"id": location.id, "kind": kind.value, "path": str(path), "dry_run": False})
         else:
             context.out.print(str(path), markup=False, highlight=False)
         if args.edit:
             open_in_editor(path)
         return OK
+
+    @staticmethod
+    def _dry_run(context: Context, store: Store, kind: Kind, entry_id: str, as_json: bool) -> int:
+        """Say what ``new`` would create, refusing what it would refuse, and write nothing."""
+        from dossier.model import is_valid_id
+
+        if not is_valid_id(entry_id):
+            raise UsageError(f"{entry_id!r} is not a valid id")
+        existing = store.locate(entry_id)
+        if existing is not None:
+            raise UsageError(f"an entry with id {entry_id!r} already exists ({existing.folder})")
+        path = store.root / kind.plural / entry_id / kind.filename
+        if as_json:
+            context.print_json({"id": entry_id, "kind": kind.value, "path": str(path), "dry_run": True})
+        else:
+            context.out.print(f"would create {kind.value} {entry_id} at {path} (dry run: nothing written)",
+                              markup=False, highlight=False)
+        return OK
+

@@ -67,7 +67,7 @@ class Search(Command):
         finally:
             index.close()
         if args.json:
-            context.print_json([_hit_json(hit) for hit in hits])
+            context.print_json({"query": text, "total": hits.total, "hits": [_hit_json(hit) for hit in hits]})
         else:
             _render(context, text, hits)
         return OK if hits else FINDINGS
@@ -109,6 +109,9 @@ def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "
 
 def _render(context: Context, query: str, hits: Hits) -> None:
     out = context.out
+    if context.piped:
+        _render_lines(context, query, hits)
+        return
     if not hits:
         out.print(Text(f"No entry matches {clean(query)!r}.", style="dim"))
         return
@@ -134,3 +137,21 @@ def _render(context: Context, query: str, hits: Hits) -> None:
         out.print(Text(f"{len(hits)} of {hits.total} results (--limit N for more)", style="dim"))
     else:
         out.print(Text(f"{len(hits)} result{'s' if len(hits) != 1 else ''}", style="dim"))
+
+
+def hit_line(hit: Any) -> str:
+    """One hit as one line of tab-separated fields: id, kind, date, title, snippet (for cut, awk, grep)."""
+    row = hit.row
+    fields = (row.id, row.kind.value, row.date or "", row.title, hit.snippet or "")
+    return "\t".join(" ".join(clean(str(value)).split()) for value in fields)
+
+
+def _render_lines(context: Context, query: str, hits: Hits) -> None:
+    """Into a pipe or a file: a hit a line on standard output, the count on standard error."""
+    context.write_lines(hit_line(hit) for hit in hits)
+    if not hits:
+        context.info(f"No entry matches {clean(query)!r}.")
+    elif hits.total > len(hits):
+        context.info(f"{len(hits)} of {hits.total} results (--limit N for more)")
+    else:
+        context.info(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")

@@ -155,6 +155,12 @@ def render_entry(context: Context, entry: Entry, data: dict[str, Any]) -> None:
             rest = len(text) - SHOW_TEXT_CHARS
             text = text[:SHOW_TEXT_CHARS]
             parts.append(Text(f"… {rest:,} more characters not shown; open the file, or use --json", style="dim"))
+        if context.piped:  # the file as it is, under its name: no box, no re-flowed paragraphs
+            out.print(Text(f"\n== {clean(text_file['path'])} =="), soft_wrap=True)
+            out.print(Text(clean_block(text).rstrip("\n")), soft_wrap=True)
+            for part in parts:
+                out.print(part)
+            continue
         out.print(
             Panel(
                 Group(Markdown(clean_block(text), hyperlinks=False), *parts),

@@ -13,7 +13,9 @@ output with the ``followthemoney`` package. Mapping:
   keywords, ``involved`` (its actors) and ``proof`` (its sources);
 * sources: ``Document`` (type document or book) or ``Article`` (the rest)
   with title, author, publisher, publishedAt, retrievedAt, sourceUrl and the
-  captured text as bodyText.
+  captured text as bodyText;
+* a source's ``actors``: ``Documentation`` (document, entity), one per actor,
+  so that ``dossier import ftm`` gives the source its actors back.
 
 Every entity also gets the sources of its ``[provenance]`` as ``proof`` (and
 their URLs as ``sourceUrl``), and the notes of facts no source backs as
@@ -154,6 +156,11 @@ def entities(loaded: Loaded) -> list[dict[str, Any]]:
             entity.add("bodyText", body or None)
             cite(entity, own, own)
             result.append(entity.to_json())
+            for actor in refs(data.get("actors"), Kind.ACTOR):
+                documentation = _Entity(f"{entity_id(entry.id)}-documents-{actor}", "Documentation")
+                documentation.add("document", entity_id(entry.id))
+                documentation.add("entity", actor)
+                result.append(documentation.to_json())
     return result
 
 

@@ -48,12 +48,20 @@ class ImportReport:
     skipped: list[Note] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
-    #: Tree-relative folders of the entries this import created.
+    #: Tree-relative folders of the entries this import wrote (none on a dry run).
     written: list[str] = field(default_factory=list)
+    #: (kind, id, folder) of each entry created, or on a dry run each entry that would be.
+    created: list[tuple[Kind, str, str]] = field(default_factory=list)
     index: str | None = None
     dry_run: bool = False
     #: Every merge of actor names the import made, with its reasons, for a person to review.
     merges: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, kind: Kind, entry_id: str, folder: str) -> None:
+        """One new entry: written, or on a dry run planned (nothing is written then)."""
+        self.created.append((kind, entry_id, folder))
+        if not self.dry_run:
+            self.written.append(folder)
 
     def skip(self, path: str, message: str) -> None:
         self.skipped.append(Note(path, message))
@@ -73,7 +81,9 @@ class ImportReport:
             "skipped": [{"path": n.path, "reason": n.message} for n in self.skipped],
             "warnings": [{"path": n.path, "message": n.message} for n in self.warnings],
             "ignored": list(self.ignored),
+            # What was written, and on a dry run nothing: the planned entries are in "entries".
             "written": len(self.written),
+            "entries": [{"id": i, "kind": k.value, "folder": f} for k, i, f in self.created],
             "index": self.index,
             "merges": list(self.merges),
         }

@@ -262,6 +262,7 @@ def import_article(
     result.source_id = source_id
     if dry_run:
         report.tallies[Kind.SOURCE].created += 1
+        report.record(Kind.SOURCE, source_id, f"{Kind.SOURCE.plural}/{source_id}")
         result.created = True
         return result
     try:
@@ -271,7 +272,7 @@ def import_article(
         report.tallies[Kind.SOURCE].skipped += 1
         return result
     report.tallies[Kind.SOURCE].created += 1
-    report.written.append(location.folder)
+    report.record(Kind.SOURCE, source_id, location.folder)
     result.created = True
     if update:
         report.index = update_index(store, index_dir, report.written)

@@ -506,7 +506,7 @@ class TimelineImporter:
         self.timings["scan tree"] = time.perf_counter() - clock
         files = []
         for path, named in iter_input_files(inputs, EVENT_SUFFIXES):
-            if not named and path.name.lower().startswith("readme"):
+            if not named and (path.name.lower().startswith("readme") or path.stem.lower() == "_index"):
                 self.report.ignored.append(display(str(path)))
                 continue
             files.append(path)
@@ -516,6 +516,8 @@ class TimelineImporter:
             spellings = self._first_pass(files, spill)
             self.timings["read and parse"] = time.perf_counter() - clock
             clock = time.perf_counter()
+            if self.progress:
+                self.progress("resolving actors", 0, 0)
             self.resolver.plan(spellings, self.taken, self._cues, self._common_words, self._short_texts)
             self.report.merges = self.resolver.merges
             self.timings["resolve actors"] = time.perf_counter() - clock
@@ -525,6 +527,8 @@ class TimelineImporter:
             self.timings["write"] = time.perf_counter() - clock
         clock = time.perf_counter()
         if self.report.written and not self.dry_run:
+            if self.progress:
+                self.progress("saving to disk", 0, 0)
             sync_written(self.store.root, self.report.written)  # written without an fsync each: flush them now
         self.timings["sync"] = time.perf_counter() - clock
         tallies = self.report.tallies
@@ -682,7 +686,7 @@ class TimelineImporter:
     def _create(self, kind: Kind, entry_id: str, data: dict[str, Any], texts: dict[str, str] | None,
                 path: str) -> bool:
         if self.dry_run:
-            self.report.written.append(f"{kind.plural}/{entry_id}")
+            self.report.record(kind, entry_id, f"{kind.plural}/{entry_id}")
             return True
         try:
             location = self.store.create(kind, entry_id, data, texts=texts, known_ids=self.on_disk, sync=False)
@@ -690,5 +694,5 @@ class TimelineImporter:
             self.report.skip(path, f"{kind.value} {entry_id!r} not written: {exc}")
             return False
         self.on_disk.add(entry_id)
-        self.report.written.append(location.folder)
+        self.report.record(kind, entry_id, location.folder)
         return True

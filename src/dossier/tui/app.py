@@ -11,13 +11,16 @@ itself). Results come back as messages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
+from dossier.safe import clean
 from dossier.store import Store
 from dossier.tui.config import Config, config_dir
 from dossier.tui.keys import handle_now
@@ -53,6 +56,8 @@ class DossierApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
     ]
     COMMANDS = App.COMMANDS | {_commands_provider}
+    #: Below 80 columns the screen gets the class -narrow and the panes stack (app.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (80, "-wide")]
 
     def __init__(self, store: Store, index_dir: Path | None = None, *, watch: bool = True,
                  settings_dir: Path | None = None) -> None:
@@ -67,6 +72,8 @@ class DossierApp(App[int]):
         self.dossier_themes: dict[str, Theme] = {}
         self._theme_errors: list[str] = []
         self._load_themes()
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
         self.browser = BrowserScreen()
 
     async def on_event(self, event: events.Event) -> None:
@@ -287,6 +294,27 @@ class DossierApp(App[int]):
         self.notify(message.reason, severity="error", timeout=10)
 
     # -- app-wide actions
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":  # Textual's saves into a Downloads folder that may not exist
+                command = SystemCommand(command.title, "Save an SVG picture of the screen in the current folder",
+                                        lambda: self.set_timer(0.1, self.save_screen_picture))
+            yield command
+
+    def save_screen_picture(self) -> Path | None:
+        """An SVG of the screen in the current folder (else the config folder); the notice says where."""
+        for folder in (Path.cwd(), self.settings_dir):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path = Path(self.save_screenshot(path=str(folder)))
+            except OSError:
+                continue
+            self.notify(f"Saved to {clean(str(path))}", title="Screenshot", markup=False)
+            return path
+        self.notify("The screenshot could not be saved in the current folder nor the config folder.",
+                    severity="error")
+        return None
 
     def action_help(self) -> None:
         from dossier.tui.screens.help import HelpScreen

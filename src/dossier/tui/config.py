@@ -2,14 +2,21 @@
 
 ``$DOSSIER_CONFIG_DIR`` overrides the folder (tests point it at a temporary
 folder so that they never touch the real home). Only what the user chose is
-stored (today: the theme); a missing or unreadable file means the defaults.
+stored (the theme); a missing or unreadable file means the defaults.
+
+The user's own keys go in a ``[keymap]`` table, binding id = keys (the ids
+are shown by ``?``)::
+
+    [keymap]
+    "browser.search" = "ctrl+f"
+    "app.quit" = "ctrl+q,q"
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
@@ -36,6 +43,8 @@ class Config:
 
     theme: str = DEFAULT_THEME
     problem: str | None = None  # why the file could not be read, for a notification
+    #: Binding id -> keys, for Textual's ``App.set_keymap``.
+    keymap: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Config:
@@ -47,7 +56,9 @@ class Config:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             return cls(problem=f"{path}: {exc}; using the defaults")
         theme = data.get("theme")
-        return cls(theme=theme if isinstance(theme, str) and theme else DEFAULT_THEME)
+        keymap, problem = _keymap(data.get("keymap"), path)
+        return cls(theme=theme if isinstance(theme, str) and theme else DEFAULT_THEME, keymap=keymap,
+                   problem=problem)
 
     def save(self, folder: Path | None = None) -> str | None:
         """Write the settings; the reason on failure (the browser goes on without saving)."""
@@ -66,3 +77,15 @@ class Config:
         except OSError as exc:
             return f"could not save {path}: {exc.strerror or exc}"
         return None
+
+
+def _keymap(value: object, path: Path) -> tuple[dict[str, str], str | None]:
+    """The ``[keymap]`` table's string entries, and what was wrong with the others (named, then left out)."""
+    if value is None:
+        return {}, None
+    if not isinstance(value, dict):
+        return {}, f"{path}: keymap must be a table of binding id = \"keys\"; ignored"
+    keymap = {str(k): v.strip() for k, v in value.items() if isinstance(v, str) and v.strip()}
+    bad = sorted(str(k) for k in value if str(k) not in keymap)
+    problem = f"{path}: keymap entries that are not keys were left out: {', '.join(bad)}" if bad else None
+    return keymap, problem

@@ -70,7 +70,7 @@ def describe_row(row: Row) -> str:
 
 
 class Target(Static, can_focus=True):
-    """One reference or backlink: enter opens it."""
+    """One reference or backlink: enter or a click opens it."""
 
     DEFAULT_CSS = """
     Target { height: auto; padding: 0 1; }
@@ -123,7 +123,9 @@ class Target(Static, can_focus=True):
         return text
 
     def on_click(self) -> None:
+        """A click follows the link, like a hyperlink (a missing id opens the new-entry dialog, which asks)."""
         self.focus()
+        self.post_message(self.Chosen(self))
 
     def key_enter(self) -> None:
         self.post_message(self.Chosen(self))
@@ -252,7 +254,8 @@ class EntryView(VerticalScroll, can_focus=True):
         self.hint_width = 0  # digits in each hint on the page (0: no links)
 
     def compose(self) -> Iterable[Widget]:
-        yield Static(Text("Choose an entry on the left and press enter, or press / to search.", style="italic"),
+        yield Static(Text("Choose an entry in the list and press enter (or double-click it), or press / to search.",
+                          style="italic"),
                      classes="placeholder")
 
     # -- showing

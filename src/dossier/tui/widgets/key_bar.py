@@ -36,6 +36,7 @@ class KeyBar(Static):
         self.redraw()
 
     def redraw(self) -> None:
+        """The screen's keys, then the app's (quit, help) and the palette, which stay visible however narrow."""
         if not self.is_attached:
             return
         keys: dict[str, list[str]] = {}

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -240,6 +241,20 @@ class RowList(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         self._set_cursor(self._selectable(self.cursor - max(1, self.size.height - 1), -1))
+
+    def on_click(self, event: Click) -> None:
+        """A click puts the cursor on the row under the pointer; a double click opens it, as enter does."""
+        offset = event.get_content_offset(self)
+        if offset is None or not self.items:
+            return
+        index = self.scroll_offset.y + offset.y
+        if not 0 <= index < len(self.items) or self._is_header(self.items[index]):
+            return
+        self.focus()
+        if index != self.cursor:
+            self._set_cursor(index, scroll=False)
+        if event.chain >= 2:
+            self.action_select()
 
     def action_select(self) -> None:
         item = self.current
