@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     context = Context(
         tree=resolve_tree(args.tree), index_dir=resolve_index_dir(args.index_dir),
-        no_color=args.no_color, quiet=args.quiet, verbose=args.verbose,
+        no_color=args.no_color, quiet=args.quiet, verbose=args.verbose, parser=parser,
     )
     try:
         if args.command is None:

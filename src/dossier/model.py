@@ -36,7 +36,7 @@ class Kind(StrEnum):
     def plural(self) -> str:
         return self.value + "s"
 
-    def count(self, n: int) -> str:
+    def counted(self, n: int) -> str:
         """``1 event``, ``2 events``."""
         return f"{n:,} {self.value if n == 1 else self.plural}"
 

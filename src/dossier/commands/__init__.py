@@ -104,6 +104,8 @@ class Context:
 
     tree: Path
     index_dir: Path | None = None
+    #: The whole command line's parser (``completion`` and ``man`` are generated from it); set by the CLI.
+    parser: argparse.ArgumentParser = None  # type: ignore[assignment]
     out: Console = None  # type: ignore[assignment]  # built in __post_init__ from no_color
     err: Console = None  # type: ignore[assignment]
     no_color: bool = False

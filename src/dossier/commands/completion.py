@@ -22,13 +22,6 @@ Install (then open a new shell):
 """
 
 
-def _parser() -> argparse.ArgumentParser:
-    from dossier.cli import build_parser
-    from dossier.commands import load_commands
-
-    return build_parser(load_commands())
-
-
 class Completion(Command):
     """Print the shell completion script for bash, zsh or fish.
 
@@ -45,7 +38,7 @@ class Completion(Command):
         parser.add_argument("shell", choices=SHELLS, help="the shell")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
-        sys.stdout.write(completion_script(args.shell))
+        sys.stdout.write(completion_script(args.shell, context.parser))
         sys.stdout.flush()
         return OK
 
@@ -61,25 +54,24 @@ class Manual(Command):
     json_output = False
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
-        sys.stdout.write(manual_page())
+        sys.stdout.write(manual_page(context.parser))
         sys.stdout.flush()
         return OK
 
 
-def completion_script(shell: str) -> str:
-    """The completion script for ``shell`` (bash, zsh or fish)."""
+def completion_script(shell: str, parser: argparse.ArgumentParser) -> str:
+    """The completion script for ``shell`` (bash, zsh or fish), from the command line's parser."""
     import shtab
 
-    return shtab.complete(_parser(), shell=shell)
+    return shtab.complete(parser, shell=shell)
 
 
-def manual_page() -> str:
+def manual_page(parser: argparse.ArgumentParser) -> str:
     """``dossier(1)`` in roff: every command, its options and its --help text."""
     from argparse_manpage.manpage import Manpage
 
     from dossier import __version__
 
-    parser = _parser()
     page = Manpage(parser, _data={
         "project_name": "dossier",
         "version": __version__,

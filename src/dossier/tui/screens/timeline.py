@@ -118,7 +118,7 @@ class TimelineScreen(ModalScreen[str | None]):
 
     def _describe(self) -> None:
         parts = [f"importance ≥ {self.min_importance} (+/-)", f"tag: {clean(self.tag, 40) or 'any'} (f)"]
-        parts.append(Kind.EVENT.count(self.count))
+        parts.append(Kind.EVENT.counted(self.count))
         parts.append("status: ✓ confirmed · reported ? disputed ✗ debunked")
         self.query_one("#summary", Static).update(Text("   ".join(parts)))
 

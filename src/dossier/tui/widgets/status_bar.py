@@ -43,7 +43,7 @@ class StatusBar(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(clean(self.tree_name, 60), style="bold")
         if self.counts:
-            parts = " · ".join(kind.count(self.counts.get(kind, 0)) for kind in Kind)
+            parts = " · ".join(kind.counted(self.counts.get(kind, 0)) for kind in Kind)
             if self.building:
                 # A first build indexes folder by folder: "0 events" would read as a fact about the tree.
                 parts = f"so far {parts} (the index is being built)"
