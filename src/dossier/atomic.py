@@ -57,9 +57,11 @@ def atomic_write(path: Path, content: bytes, *, expect: bytes | None = None, syn
                 if current != expect:
                     raise ChangedOnDisk(f"{path.name} changed on disk while it was being edited; nothing was written")
                 os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
+            exc.filename = str(path)  # a full disk fails in write(), which names no file: name the one meant
         raise
     if sync:
         _fsync_folder(folder)

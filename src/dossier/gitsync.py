@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from dossier.merge import conflict_keys
 from dossier.model import KIND_FILES, TEXT_SUFFIXES, Problem, Severity
 from dossier.store import atomic_write
 
@@ -300,6 +299,7 @@ def _conflicts(repo: Path, tree: Path, report: SyncReport) -> bool:
             text = ""  # deleted on one side: resolving means git add or git rm
             left.append(path)
             continue
+        from dossier.merge import conflict_keys  # here: merge imports tomlkit, which check must not load
         if conflict_keys(text):
             left.append(path)
     if left:
@@ -422,6 +422,7 @@ def _report_conflicts(repo: Path, tree: Path, paths: list[str], report: SyncRepo
             text = (repo / path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = None
+        from dossier.merge import conflict_keys  # here: merge imports tomlkit, which check must not load
         found = conflict_keys(text) if text is not None else []
         keys = [key for _, _, names in found for key in names] if path.endswith(".toml") else []
         report.conflicts.append(

@@ -102,32 +102,34 @@ def test_check_warns_about_a_repository_without_the_driver_until_setup(
     git(tmp_path, "init", "-q")
     before = run_cli("check", "--tree", tmp_path / "dossiers", "--json")
     assert before.code == 0  # a warning, not an error
-    assert [p["code"] for p in before.json()["problems"]] == ["git-setup"]
-    assert "dossier git setup" in before.json()["problems"][0]["message"]
+    setup = [p for p in before.json()["problems"] if p["code"].startswith("git")]
+    assert [p["code"] for p in setup] == ["git-setup"]
+    assert "dossier git setup" in setup[0]["message"]
     run_cli("git", "setup", "--tree", tmp_path / "dossiers")
-    assert run_cli("check", "--tree", tmp_path / "dossiers", "--json").json()["problems"] == []
+    after = run_cli("check", "--tree", tmp_path / "dossiers", "--json").json()["problems"]
+    assert not [p for p in after if p["code"].startswith("git")]
 
 
 def test_concurrent_additions_to_one_entry_merge_cleanly_through_the_driver(team: tuple[Path, Path, Path]) -> None:
     _, ana, ben = team
-    edit(ana / EVENT, '  "mark-esper",\n', '  "mark-esper",\n  "mike-pompeo",\n')
+    edit(ana / EVENT, '  "mark-milley",\n', '  "mark-milley",\n  "mike-pompeo",\n')
     edit(ana / EVENT, 'importance = 9', 'importance = 10')
     (ana / EVENT).write_text((ana / EVENT).read_text() + '\n[[accounts]]\nby = "mike-pompeo"\n'
                              'claim = "The strike saved lives."\nsource = "2021-12-07-meadows-the-chiefs-chief"\n')
     git(ana.parent, "commit", "-qam", "ana")
     git(ana.parent, "push", "-q", "origin", "HEAD:main")
     edit(ben / EVENT, '  "iran",\n', '  "iran",\n  "john-bolton",\n')
-    edit(ben / EVENT, 'status = "confirmed"', 'status = "disputed"')
+    edit(ben / EVENT, 'status = "reported"', 'status = "disputed"')
     (ben / EVENT).write_text((ben / EVENT).read_text() + '\n[[accounts]]\nby = "john-bolton"\n'
                              'claim = "It was overdue."\nsource = "2021-12-07-meadows-the-chiefs-chief"\n')
     git(ben.parent, "commit", "-qam", "ben")
     pulled = git(ben.parent, "pull", "--no-rebase", "--no-edit", "origin", "main", check=False)
     assert pulled.returncode == 0, pulled.stdout + pulled.stderr
     data = tomllib.loads((ben / EVENT).read_text())
-    assert {"mike-pompeo", "john-bolton", "mark-esper", "iran"} <= set(data["actors"])
+    assert {"mike-pompeo", "john-bolton", "mark-milley", "iran"} <= set(data["actors"])
     assert [a["by"] for a in data["accounts"]] == ["john-bolton", "mike-pompeo"]  # ours first, then theirs
     assert (data["importance"], data["status"]) == (10, "disputed")
-    assert "# Confirmed: a major public event" in (ben / EVENT).read_text()  # comments survive
+    assert "# Reported: seeds 000 (D3) and 001 (C2) state it" in (ben / EVENT).read_text()  # comments survive
 
 
 def test_git_line_merge_conflicts_on_the_same_additions(tmp_path: Path, team: tuple[Path, Path, Path]) -> None:
@@ -257,7 +259,7 @@ def test_merge_file_command_writes_ours_and_reports_conflicts(tmp_path: Path, ru
     theirs.write_text('title = "T"\nimportance = 7\ntags = ["a", "c"]\n')
     result = run_cli("merge-file", base, ours, theirs, "events/x/event.toml", "--json")
     assert result.code == 1
-    assert result.json() == {"path": "events/x/event.toml", "clean": False, "method": "keys",
+    assert result.json() == {"version": 1, "path": "events/x/event.toml", "clean": False, "method": "keys",
                              "conflicts": ["importance"]}
     assert 'tags = ["a", "b", "c"]' in ours.read_text()
     theirs.write_text('title = "T"\nimportance = 5\ntags = ["a", "d"]\n')

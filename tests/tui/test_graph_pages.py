@@ -150,7 +150,7 @@ async def test_connections_and_path_keys_only_on_an_actor(sample_tree: Path, app
         await started(pilot)
         await open_actor(pilot, REVOCATION)  # an event: no connections, no path
         # What the footer offers (a narrow footer cuts the screen's keys short, so ask the bindings).
-        offered = {b.description for _, b, enabled, _ in app.screen.active_bindings.values() if enabled and b.show}
+        offered = {b.description for _, b, enabled, _ in app.screen.active_bindings.values() if enabled}
         assert "Connections" not in offered and "History" in offered
         await pilot.press("c", "p")
         await settle(pilot)

@@ -192,7 +192,8 @@ async def test_fault17_every_link_of_a_long_page_has_a_hint_that_works(sample, a
         await open_entry(pilot, "mark-milley")
         targets = app.browser.entry_view.targets
         hints = [t.hint for t in targets]
-        assert len(targets) > 25 and hints == [f"{n:02}" for n in range(1, len(targets) + 1)]  # past "z"
+        width = len(str(len(targets)))  # every hint as long as the longest: 01-99, or 001-... past 99
+        assert len(targets) > 25 and hints == [f"{n:0{width}}" for n in range(1, len(targets) + 1)]  # past "z"
         last = targets[-1]
         await pilot.press(*last.hint)
         await wait_until(pilot, lambda: showing(app, last.info.entry_id))

@@ -170,14 +170,15 @@ def _dry_run(context: Context, store: Store, args: argparse.Namespace) -> int:
     An index that does not exist yet (or has an old format) would be built from
     scratch: every entry is added. Nothing is created, not even the index folder.
     """
-    from dossier.index import INDEX_FORMAT_VERSION, Index, default_index_dir
+    from dossier.index import INDEX_FORMAT_VERSION, Index, index_folder
+    from dossier.index.state_table import STATE_FILE
 
-    folder = context.index_dir or default_index_dir(store)
+    folder = index_folder(store, context.index_dir)
     scan = store.scan()
     by_id = scan.by_id()
     records: dict[str, Any] = {}
     reason = "asked to rebuild" if args.rebuild else None
-    if reason is None and not (folder / "state.pickle").exists():
+    if reason is None and not (folder / STATE_FILE).exists():
         reason = "no index yet"
     if reason is None:
         index = Index.open(store, folder)

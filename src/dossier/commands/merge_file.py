@@ -8,8 +8,10 @@ from pathlib import Path
 from rich.text import Text
 
 from dossier.commands import FINDINGS, OK, Command, Context, UsageError
-from dossier.merge import MARKER_SIZE, merge_files
 from dossier.safe import clean
+
+#: git's default conflict marker length (``dossier.merge`` uses the same; kept here so --help needs no tomlkit).
+MARKER_SIZE = 7
 
 
 class MergeFile(Command):
@@ -48,6 +50,8 @@ class MergeFile(Command):
                 raise UsageError(f"cannot read {path}: not a file")
         shown = args.path or str(args.ours)
         try:
+            from dossier.merge import merge_files  # tomlkit: loaded when a merge runs, not for --help
+
             result = merge_files(args.base, args.ours, args.theirs, args.marker_size)
         except OSError as exc:
             raise UsageError(f"cannot merge {shown}: {exc}") from exc

@@ -16,7 +16,7 @@ Where things live:
 
 from __future__ import annotations
 
-from dossier.index.core import Index, default_index_dir
+from dossier.index.core import Index, default_index_dir, index_folder
 from dossier.index.query import QueryError, parse_query
 from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row
 from dossier.index.schema import build_schema
@@ -39,6 +39,7 @@ __all__ = [
     "Row",
     "build_schema",
     "default_index_dir",
+    "index_folder",
     "iter_references",
     "parse_query",
 ]

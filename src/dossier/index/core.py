@@ -89,6 +89,14 @@ def default_index_dir(store: Store) -> Path:
     return Path(platformdirs.user_cache_dir("dossier")) / "index" / f"{store.root.name or 'tree'}-{digest}"
 
 
+def index_folder(store: Store, index_dir: Path | None = None) -> Path:
+    """Where the tree's index lives: ``index_dir``, else ``$DOSSIER_INDEX``, else the user's cache."""
+    if index_dir is not None:
+        return Path(index_dir)
+    env = os.environ.get("DOSSIER_INDEX")
+    return Path(env).expanduser() if env else default_index_dir(store)
+
+
 def retry_vanished(open_: Callable[[], Any], attempts: int = 20) -> Any:
     """Open a Whoosh index or searcher, again if a commit removed its files meanwhile.
 
@@ -146,10 +154,7 @@ class Index:
 
         Does not reconcile: call :meth:`reconcile` (from a worker) for that.
         """
-        if index_dir is None:
-            env = os.environ.get("DOSSIER_INDEX")
-            index_dir = Path(env).expanduser() if env else default_index_dir(store)
-        index = cls(store, Path(index_dir))
+        index = cls(store, index_folder(store, index_dir))
         index._open()
         return index
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 #: The entry pane's curation keys (bound on the entry view, so a list's filter never sees them run).
 CURATION_BINDINGS: list[BindingType] = [
-    Binding("m", "screen.curate_merge", "Merge a duplicate", id="entry.merge"),
+    Binding("m", "screen.curate_merge", "Merge a duplicate", show=False, id="entry.merge"),
     Binding("l", "screen.curate_link", "Link the mention", show=False, id="entry.link"),
     Binding("a", "screen.curate_alias", "Add an alias", show=False, id="entry.alias"),
     Binding("r", "screen.curate_rename", "Rename the id", show=False, id="entry.rename"),

@@ -239,9 +239,10 @@ class EntryView(VerticalScroll, can_focus=True):
         Binding("end,G", "last_target", "Last link", show=False, id="entry.last"),
         *CURATION_BINDINGS,  # m merge, l link, a alias, r rename, u undo (issue 13)
         # The screen's check_action shows these on an actor (c, p) or any entry (h) only.
-        Binding("c", "screen.connections", "Connections", id="entry.connections"),
-        Binding("p", "screen.path_to", "Path to…", id="entry.path"),
-        Binding("h", "screen.entry_history", "History", id="entry.history"),
+        # Not in the footer (it would push out the commands every page has): in ? and ctrl+p.
+        Binding("c", "screen.connections", "Connections", show=False, id="entry.connections"),
+        Binding("p", "screen.path_to", "Path to…", show=False, id="entry.path"),
+        Binding("h", "screen.entry_history", "History", show=False, id="entry.history"),
     ]
 
     class TopReached(Message):
