@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from dossier import policy
-from dossier.gitsync import setup_problems
 from dossier.model import Kind, Problem, check_references, validate
 from dossier.store import Location, Store
 
@@ -61,7 +60,6 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
     report = CheckReport(problems=list(scan.problems))
     _, collection_problems = store.collection()
     report.problems.extend(collection_problems)
-    report.problems.extend(setup_problems(store.root))
     kinds_by_id = {loc.id: loc.kind for loc in scan.locations}
     total = len(scan.locations)
     read: list[policy.EntryFile] = []

@@ -38,7 +38,7 @@ from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, InlineTable, Table
 
-from dossier.store import atomic_write
+from dossier.atomic import atomic_write
 
 #: What identifies one table of an array of tables, by the array's key. Tables of other
 #: arrays are identified by their whole content (an edit is then a removal plus an addition).

@@ -59,7 +59,10 @@ class Check(Command):
         store = context.store()
         with context.busy("checking every entry…"):
             report = check_tree(store)
-        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store),
+        from dossier.gitsync import setup_problems
+
+        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store)
+                          + setup_problems(store.root),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]
         warnings = [p for p in problems if p.severity is Severity.WARNING]
