@@ -148,7 +148,11 @@ def setup(tree: Path) -> SetupReport:
 
 
 def setup_problems(tree: Path) -> list[Problem]:
-    """A warning when the tree is in a git repository whose merges would go by line."""
+    """A note when the tree is in a git repository whose merges would go by line.
+
+    A note, not a warning: it is about the repository's settings, not the record, so it must not
+    fail ``check --strict``, which gates a publication on the record.
+    """
     repo = find_repository(tree)
     if repo is None:
         return []
@@ -161,7 +165,7 @@ def setup_problems(tree: Path) -> list[Problem]:
             "the tree is in a git repository that merges entry files line by line: run 'dossier git setup' "
             "so that two people's additions to one entry both survive a merge",
             "git-setup",
-            severity=Severity.WARNING,
+            severity=Severity.NOTE,
         )
     ]
 

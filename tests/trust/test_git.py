@@ -141,7 +141,7 @@ def test_a_merge_conflict_is_named_and_the_other_entries_are_untouched(clones: t
     assert {p["severity"] for p in problems if p["code"].startswith("policy-")} == {"warning"}
     problems = [p for p in problems if not p["code"].startswith("policy-") and p["code"] not in REVIEW_CODES]
     assert [(p["path"], p["code"]) for p in problems] == [
-        (".gitattributes", "git-setup"),  # a warning: this repository merges entry files by line
+        (".gitattributes", "git-setup"),  # a note: this repository merges entry files by line
         (conflicted, "merge-conflict"),
     ]
     assert "merge conflict" in problems[1]["message"] and "(key title)" in problems[1]["message"]
