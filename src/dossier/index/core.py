@@ -167,7 +167,23 @@ class Index:
         self._state_text = "up to date" if self._records else "empty"
 
     def _try_load(self) -> str | None:
-        """Load the state and open Whoosh; the reason they cannot be used, or None."""
+        """Load the state and open Whoosh; the reason they cannot be used, or None.
+
+        What looks damaged is looked at again while no other process writes: a commit racing
+        this open (its merge removes segments, its new table of contents replaces the old) is
+        not damage, and calling it damage would wipe an index another program is filling.
+        """
+        reason = self._load()
+        if reason is None or reason in ("no index yet", "the index format changed"):
+            return reason
+        if not self._file_lock.acquire(WRITE_WAIT):
+            return reason
+        try:
+            return self._load()
+        finally:
+            self._file_lock.release()
+
+    def _load(self) -> str | None:
         from whoosh import index as whoosh_index
 
         if not self._state_path.exists():
@@ -180,17 +196,7 @@ class Index:
             return "the index format changed"
         damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
         if damaged is not None:
-            # Another process may have committed between our reading the state and the stat (its
-            # merge removes segments): only a mismatch seen while no one writes is damage.
-            if not self._file_lock.acquire(WRITE_WAIT):
-                return None if self._whoosh_dir.is_dir() else "the index folder was deleted"
-            try:
-                state = self._read_state()
-                damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
-            finally:
-                self._file_lock.release()
-            if damaged is not None:
-                return f"the index was damaged ({damaged} changed or vanished since it was written)"
+            return f"the index was damaged ({damaged} changed or vanished since it was written)"
         try:
             ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
             with retry_vanished(ix.searcher) as searcher:
@@ -749,14 +755,20 @@ class Index:
                 return run(self._get_searcher())
         except damage_errors():
             pass
-        # Once more with a fresh searcher: another process's commit racing this read passes now,
-        # and a rebuild of a large index is too costly to start on a transient error.
-        with self._read_lock:
-            self._close_searcher()
+        # Once more with a fresh searcher while no other process writes: a commit racing this
+        # read passes now, and rebuilding a large index is too costly to start on a transient error.
+        with self._write_lock:
+            locked = self._file_lock.acquire(WRITE_WAIT)
             try:
-                return run(self._get_searcher())
-            except damage_errors() as exc:
-                reason = self._damage() or f"the index was damaged ({type(exc).__name__}: {exc})"
+                with self._read_lock:
+                    self._close_searcher()
+                    try:
+                        return run(self._get_searcher())
+                    except damage_errors() as exc:
+                        reason = self._damage() or f"the index was damaged ({type(exc).__name__}: {exc})"
+            finally:
+                if locked:
+                    self._file_lock.release()
         self.recover(reason)
         with self._read_lock:
             return run(self._get_searcher())
