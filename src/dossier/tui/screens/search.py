@@ -122,9 +122,14 @@ class SearchScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
+        from textual.worker import get_current_worker
+
         from dossier.index import QueryError
 
+        worker = get_current_worker()
         index = self.app.index  # type: ignore[attr-defined]
+        if worker.is_cancelled:
+            return  # superseded before it started: a newer query is on its way
         if not query.strip():
             self.post_message(SearchResults(query, [], None))
             return
@@ -137,6 +142,8 @@ class SearchScreen(ModalScreen[str | None]):
         except Exception as exc:  # the UI must outlive any failure of a single query
             self.post_message(SearchResults(query, None, f"search failed: {exc}"))
             return
+        if worker.is_cancelled:
+            return  # superseded while it ran: its results would only be drawn over
         self.post_message(SearchResults(query, hits, None))
 
     def _next_query(self, finished: str | None) -> bool:
