@@ -43,7 +43,6 @@ from dossier.importers.common import (
     invalid_date_error,
     invalid_date_line,
     iter_input_files,
-    looks_like_url,
     loose_date,
     normalise_url,
     read_input,
@@ -58,6 +57,7 @@ from dossier.model import (
     SOURCE_TYPES,
     Kind,
     PartialDate,
+    looks_like_url,
     slugify,
 )
 from dossier.store import Store, StoreError, display

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dossier.index.schema import DEFAULT_FIELDS, FIELD_ALIASES, FIELD_WEIGHTS, TEXT_FIELDS
+from dossier.transliterate import to_ascii
 
 
 class QueryError(ValueError):
@@ -155,6 +156,20 @@ def _make_parser(schema: Any) -> Any:
     class FuzzyPlugin(qparser.FuzzyTermPlugin):
         # Whoosh's syntax (term~, term~2, term~2/3), where the prefix may also be 0 (term~1/0).
         expr = re.compile(r"(?<=\S)~(?P<maxdist>[0-9])?(/(?P<prefix>[0-9]+))?")
+
+        class FuzzyTermNode(qparser.FuzzyTermPlugin.FuzzyTermNode):
+            def query(self, parser: Any) -> Any:
+                # The word as typed (lowercased, in ASCII) as well as its stem: "milly~" must reach
+                # "milley", which the stemmer would first have made "milli", two edits away.
+                from whoosh import query as q
+
+                stemmed = super().query(parser)
+                plain = "".join(to_ascii(self.text).lower().split())
+                if not isinstance(stemmed, q.FuzzyTerm) or not plain or plain == stemmed.text:
+                    return stemmed
+                typed = q.FuzzyTerm(stemmed.fieldname, plain, boost=stemmed.boost, maxdist=self.maxdist,
+                                    prefixlength=self.prefixlength)
+                return q.Or([typed, stemmed])
 
         def create(self, parser: Any, match: Any) -> Any:
             node = super().create(parser, match)

@@ -1,0 +1,141 @@
+"""Search that forgives how people type: plain words degrade, unknown words are corrected.
+
+A query of plain words (no quotes, fields, operators, ``~``, ``*``) is planned here word by word:
+stopwords and question words drop out, each remaining word becomes a group of index terms, and a
+word the index has never seen is replaced by the closest word it has (Damerau-style: a swapped
+pair is one edit, so "epstien" finds "epstein"). :class:`Plan` then gives the strict query (every
+word) and the loose one (any word), and says in words what it did. Queries with operators keep
+their strict meaning and never come here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dossier.search_text import QUESTION_WORDS, analysed
+
+#: A plain query: words and the punctuation of a sentence only.
+_PLAIN = re.compile(r"[\w\s.,;!?'’-]+")
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|TO)\b")
+_WORD = re.compile(r"[\w.'’-]+")
+#: Fewer strict hits than this, for a query of 3 words or more, and the loose ones are added after.
+ALMOST_NOTHING = 3
+
+
+def is_plain(query: str) -> bool:
+    """True for words only: the query may be planned (and forgiven) word by word."""
+    return bool(_PLAIN.fullmatch(query)) and not _OPERATORS.search(query) and bool(_WORD.search(query))
+
+
+def max_edits(term: str) -> int:
+    """Edits allowed to correct a word: none for short words (too many neighbours), 2 from 8 letters."""
+    return 0 if len(term) < 4 else 1 if len(term) < 8 else 2
+
+
+@dataclass
+class Word:
+    """One word of the query: what the user typed and the index terms it is looked up as."""
+
+    typed: str
+    terms: list[str]
+    corrected: str | None = None  # the index's word used instead of an unknown one
+    shown: str | None = None  # the corrected word as a person writes it
+    known: bool = True
+
+
+@dataclass
+class Plan:
+    words: list[Word] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # question words and stopwords
+
+    def groups(self) -> list[list[str]]:
+        return [[w.corrected] if w.corrected else w.terms for w in self.words]
+
+    @property
+    def missing(self) -> list[str]:
+        """Words in no entry, even after correction."""
+        return [w.typed for w in self.words if not w.known and not w.corrected]
+
+    @property
+    def corrections(self) -> dict[str, str]:
+        return {w.typed: (w.shown or w.corrected or "") for w in self.words if w.corrected}
+
+
+def plan_words(query: str) -> Plan:
+    """The query's words, without stopwords, and without question words when other words remain."""
+    plan = Plan()
+    typed = [w.strip(".'’-") for w in _WORD.findall(query)]
+    typed = [w for w in typed if w]
+    content = [w for w in typed if w.lower() not in QUESTION_WORDS and analysed(w)]
+    for word in typed:
+        terms = analysed(word)
+        if not terms or (content and word.lower() in QUESTION_WORDS):
+            plan.dropped.append(word)
+            continue
+        plan.words.append(Word(word, terms))
+    return plan
+
+
+def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], list[str]],
+            shown: Callable[[str], str | None]) -> None:
+    """Replace each word the index lacks by its closest index word (``known(term)`` = entries with it).
+
+    Optimal string alignment distance: a swapped pair of letters is one edit. Among equally
+    close words, the one in the most entries wins.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    for word in plan.words:
+        if all(known(term) for term in word.terms):
+            continue
+        word.known = False
+        if len(word.terms) != 1:
+            continue
+        term = word.terms[0]
+        edits = max_edits(term)
+        if not edits:
+            continue
+        found = process.extract(term, vocabulary(), scorer=OSA.distance, score_cutoff=edits, limit=20)
+        if not found:
+            continue
+        best = min(found, key=lambda f: (f[1], -known(f[0]), f[0]))
+        word.corrected = best[0]
+        word.shown = shown(best[0]) or best[0]
+
+
+def close_names(words: Iterable[str], names: Iterable[str], limit: int = 5) -> list[str]:
+    """Names (actors' names and aliases) with a word within a typo's reach of one of ``words``."""
+    from rapidfuzz.distance import OSA
+
+    wanted = [w.lower() for w in words if len(w) >= 4]
+    found: dict[str, float] = {}
+    for name in names:
+        for part in re.findall(r"\w+", name.lower()):
+            for word in wanted:
+                if abs(len(part) - len(word)) > 2:
+                    continue
+                distance = OSA.distance(word, part, score_cutoff=max(1, max_edits(word)))
+                if distance <= max(1, max_edits(word)):
+                    found[name] = min(found.get(name, 9), distance)
+    return sorted(found, key=lambda n: (found[n], n))[:limit]
+
+
+def explain_line(parts: dict[str, Any]) -> str:
+    """Why a hit ranks where it does, in one line."""
+    bits = []
+    if "words" in parts:
+        bits.append(f"{parts['words']}/{parts['of']} words")
+    if parts.get("title"):
+        bits.append(f"{parts['title']} in the name/title")
+    if parts.get("name"):
+        bits.append("the name is the query")
+    bits.append(f"text score {parts['score']:.2f}")
+    if parts.get("kind_weight", 1.0) != 1.0:
+        bits.append(f"×{parts['kind_weight']} ({parts['kind']})")
+    if parts.get("importance") is not None:
+        bits.append(f"importance {parts['importance']}")
+    return "; ".join(bits)
