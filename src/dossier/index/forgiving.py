@@ -61,7 +61,12 @@ class Plan:
 
     @property
     def corrections(self) -> dict[str, str]:
-        return {w.typed: (w.shown or w.corrected or "") for w in self.words if w.corrected}
+        return {_bare(w.typed): (w.shown or w.corrected or "") for w in self.words if w.corrected}
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive ("milly's" -> milly)."""
+    return re.sub(r"['’]s$", "", word)
 
 
 def plan_words(query: str) -> Plan:
@@ -96,10 +101,13 @@ def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], li
         if len(word.terms) != 1:
             continue
         term = word.terms[0]
-        edits = max_edits(term)
-        if not edits:
-            continue
-        found = process.extract(term, vocabulary(), scorer=OSA.distance, score_cutoff=edits, limit=20)
+        # The stem and the word as typed: "milly" is one edit from "milley", its stem "milli" two.
+        typed = _bare(word.typed).lower()
+        found = []
+        for text in dict.fromkeys((term, typed)):
+            edits = max_edits(text)
+            if edits:
+                found += process.extract(text, vocabulary(), scorer=OSA.distance, score_cutoff=edits, limit=20)
         if not found:
             continue
         best = min(found, key=lambda f: (f[1], -known(f[0]), f[0]))
