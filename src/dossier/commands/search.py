@@ -124,22 +124,6 @@ def _hit_json(hit: Any, explain: bool = False) -> dict[str, Any]:
     return found
 
 
-def what_was_done(hits: Hits) -> list[str]:
-    """What the search did beyond the query's letter, one line each (shared with the browser)."""
-    lines = []
-    if hits.corrected:
-        instead = ", ".join(hits.corrected.values())
-        typed = ", ".join(hits.corrected)
-        lines.append(f"showing results for {instead}; search instead for \"{typed}\"")
-    if hits.fallback:
-        lines.append(hits.fallback)
-    if hits.missing:
-        lines.append("not found in any entry: " + ", ".join(hits.missing))
-    if hits.suggestions and (hits.missing or hits.corrected or not hits):
-        lines.append("did you mean: " + "; ".join(hits.suggestions))
-    return lines
-
-
 def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "bold yellow") -> Text:
     """A snippet as Rich text, each piece cleaned separately so that the spans stay right."""
     text = Text()
@@ -156,6 +140,8 @@ def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "
 
 def _render(context: Context, query: str, hits: Hits, explain: bool = False) -> None:
     out = context.out
+    from dossier.index.forgiving import what_was_done
+
     for line in what_was_done(hits):
         out.print(Text(clean(line), style="italic"))
     if not hits:

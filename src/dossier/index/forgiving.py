@@ -147,3 +147,19 @@ def explain_line(parts: dict[str, Any]) -> str:
     if parts.get("importance") is not None:
         bits.append(f"importance {parts['importance']}")
     return "; ".join(bits)
+
+
+def what_was_done(hits: Any) -> list[str]:
+    """What the search did beyond the query's letter, one line each (shared with the browser)."""
+    lines = []
+    if hits.corrected:
+        instead = ", ".join(hits.corrected.values())
+        typed = ", ".join(hits.corrected)
+        lines.append(f"showing results for {instead}; search instead for \"{typed}\"")
+    if hits.fallback:
+        lines.append(hits.fallback)
+    if hits.missing:
+        lines.append("not found in any entry: " + ", ".join(hits.missing))
+    if hits.suggestions and (hits.missing or hits.corrected or not hits):
+        lines.append("did you mean: " + "; ".join(hits.suggestions))
+    return lines
