@@ -140,7 +140,7 @@ class Index:
         # otherwise a reader paused mid-build would store rows older than what ``apply`` returned.
         self._rows: dict[str, Row] | None = None
         self._generation = 0
-        self._vocab: tuple[int, list[str]] | None = None  # words to correct a typo to (see _vocabulary)
+        self._vocab: tuple[int, dict[str, dict[str, str]]] | None = None  # words to correct a typo to (see _vocabulary)
         self._surface: tuple[int, dict[str, str]] | None = None
         self._generation = 0
         self._cache_lock = threading.Lock()
@@ -855,31 +855,50 @@ class Index:
                                    -(rows[r[0]].importance or 0), _negated_date(rows[r[0]].date)))
         return ranked
 
-    def _vocabulary(self, reader: Any) -> list[str]:
-        """Every word of the names, titles and texts (index terms), built once per index version."""
-        cached = getattr(self, "_vocab", None)
+    def _vocabulary(self, reader: Any) -> dict[str, dict[str, str]]:
+        """Words a typo may be corrected to, each with the index term it stands for: every term of
+        the names, titles and texts, and the words of names and titles as written (``security``
+        for ``secur``: a typo is closer to the word than to its stem), by first letter. Built once
+        per index version."""
+        cached = self._vocab
         generation = self._generation
         if cached is not None and cached[0] == generation:
             return cached[1]
-        words: set[str] = set()
+        vocabulary: dict[str, str] = {}
         for name in DEFAULT_FIELDS:
-            words.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name))
-        vocabulary = sorted(w for w in words if w.isalpha() and len(w) > 2)
-        self._vocab = (generation, vocabulary)
-        return vocabulary
+            for t in reader.lexicon(name):
+                term = t.decode("utf-8") if isinstance(t, bytes) else t
+                if term.isalpha() and len(term) > 2:
+                    vocabulary[term] = term
+        for word, term in self._surface_words().items():
+            vocabulary.setdefault(word, term)
+        by_letter: dict[str, dict[str, str]] = {}
+        for word, term in vocabulary.items():
+            by_letter.setdefault(word[0], {})[word] = term
+        self._vocab = (generation, by_letter)
+        return by_letter
+
+    def _surface_words(self) -> dict[str, str]:
+        """The words of every name and title as written (lowercased), each with its index term."""
+        cached = self._surface
+        generation = self._generation
+        if cached is None or cached[0] != generation:
+            words: dict[str, str] = {}
+            for row in self._all_rows().values():
+                for word in re.findall(r"[^\W\d_]{3,}", row.title.lower()):
+                    if word not in words:
+                        terms = analysed(word)
+                        if len(terms) == 1:
+                            words[word] = terms[0]
+            cached = self._surface = (generation, words)
+        return cached[1]
 
     def _shown_word(self, term: str) -> str | None:
         """An index term as people write it (``zelenski`` -> zelensky), taken from names and titles."""
-        cached = getattr(self, "_surface", None)
-        generation = self._generation
-        if cached is None or cached[0] != generation:
-            surface: dict[str, str] = {}
-            for row in self._all_rows().values():
-                for word in re.findall(r"\w+", row.title):
-                    for t in analysed(word):
-                        surface.setdefault(t, word.lower())
-            cached = self._surface = (generation, surface)
-        return cached[1].get(term)
+        for word, stem in self._surface_words().items():
+            if stem == term:
+                return word
+        return None
 
     def suggestions(self, words: list[str], limit: int = 5) -> list[str]:
         """Did you mean: actors' names and aliases with a word close to one of ``words``."""

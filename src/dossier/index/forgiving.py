@@ -84,12 +84,16 @@ def plan_words(query: str) -> Plan:
     return plan
 
 
-def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], list[str]],
+def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], dict[str, dict[str, str]]],
             shown: Callable[[str], str | None]) -> None:
     """Replace each word the index lacks by its closest index word (``known(term)`` = entries with it).
 
-    Optimal string alignment distance: a swapped pair of letters is one edit. Among equally
-    close words, the one in the most entries wins.
+    ``vocabulary()`` maps a first letter to the words to compare with (index terms, and names' and titles' words
+    as written) to the index term each stands for. Optimal string alignment distance: a swapped
+    pair of letters is one edit ("secruity" -> security). Only words with the same first letter
+    are compared: misspellings rarely touch it, and a correction that changes it ("secruity" ->
+    "recruit") is more often wrong than right. Among equally close words, the one in the most
+    entries wins.
     """
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
@@ -107,12 +111,14 @@ def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], li
         for text in dict.fromkeys((term, typed)):
             edits = max_edits(text)
             if edits:
-                found += process.extract(text, vocabulary(), scorer=OSA.distance, score_cutoff=edits, limit=20)
+                choices = vocabulary().get(text[:1], {})
+                found += process.extract(text, choices, scorer=OSA.distance, score_cutoff=edits, limit=20)
         if not found:
             continue
+        # (index term, distance, word compared with): closest, then in most entries
         best = min(found, key=lambda f: (f[1], -known(f[0]), f[0]))
         word.corrected = best[0]
-        word.shown = shown(best[0]) or best[0]
+        word.shown = best[2] if best[2] != best[0] else shown(best[0]) or best[0]
 
 
 def close_names(words: Iterable[str], names: Iterable[str], limit: int = 5) -> list[str]:
