@@ -821,7 +821,8 @@ class Index:
             hits.append(Hit(row, float(score), snippet, spans, explain_line(parts)))
         hits.total = max(total - (len(ranked[:limit]) - len(hits)), len(hits))
         if plan is not None and (hits.corrected or hits.missing or not hits):
-            hits.suggestions = self.suggestions(list(hits.corrected) + hits.missing or [w.typed for w in plan.words])
+            names = self.suggestions(list(hits.corrected) + hits.missing or [w.typed for w in plan.words])
+            hits.suggestions = list(dict.fromkeys([*names, *hits.corrected.values()]))  # names, then words
         return hits
 
     def _rank(self, found: list[Any], rows: dict[str, Row], groups: list[list[str]] | None) -> list[Any]:
