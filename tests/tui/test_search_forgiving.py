@@ -32,7 +32,11 @@ async def test_a_saved_search_is_kept_in_dossier_toml_and_runs_from_the_list(min
         await wait_until(pilot, lambda: "Save this search as" in screen_text(app))
         await pilot.press(*"harbour", "enter")
         path = mini_tree / "dossier.toml"
-        await wait_until(pilot, lambda: "harbour" in tomllib.loads(path.read_text(encoding="utf-8")).get("searches", {}))
+
+        def saved() -> dict:
+            return tomllib.loads(path.read_text(encoding="utf-8")).get("searches", {})
+
+        await wait_until(pilot, lambda: "harbour" in saved())
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# kept\n")
         assert tomllib.loads(text)["searches"] == {"first": "first contact", "harbour": "harbour meeting"}
