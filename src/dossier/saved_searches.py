@@ -54,3 +54,29 @@ def save_search(store: Store, name: str, query: str) -> None:
 
     new_text = edited_toml(text, change, COLLECTION_FILE)
     atomic_write(path, new_text.encode("utf-8"), expect=before)
+
+
+#: At most this many hits of a saved search filter a list (the search ranks at most 500 anyway).
+FILTER_LIMIT = 500
+
+
+def saved_search_ids(store: Store, index: Any, text: str, kind: Any = None) -> set[str] | None:
+    """The entries a list filter ``@name`` stands for: the hits of that saved search.
+
+    None when ``text`` is not ``@`` and the name of a saved search (the filter is then ordinary
+    text), or when the saved searches cannot be read.
+    """
+    from dossier.index import QueryError
+
+    if not text.startswith("@"):
+        return None
+    try:
+        query = load_searches(store).get(text[1:].strip())
+    except (SavedSearchError, OSError):
+        return None
+    if query is None:
+        return None
+    try:
+        return {hit.row.id for hit in index.search(query, kind=kind, limit=FILTER_LIMIT)}
+    except QueryError:
+        return set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+from dossier.model import Kind
 from tests.tui.conftest import SIZE, screen_text, started, wait_until
 
 
@@ -45,4 +46,20 @@ async def test_a_saved_search_is_kept_in_dossier_toml_and_runs_from_the_list(min
         await wait_until(pilot, lambda: "@harbour" in screen_text(app) and "@first" in screen_text(app))
         await pilot.press("enter")  # the first in the list: @first
         await wait_until(pilot, lambda: getattr(app.screen, "searched", None) == "first contact")
-        await wait_until(pilot, lambda: "First contact between Alice and Bob" in screen_text(app))
+        await wait_until(pilot, lambda: "First contact between Alice" in screen_text(app))
+
+
+async def test_a_list_filtered_by_a_saved_search(mini_tree, app_for) -> None:
+    (mini_tree / "dossier.toml").write_text('[searches]\nharbour = "harbour meeting"\n', encoding="utf-8")
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        browser = app.browser
+        browser.show_kind(Kind.EVENT)
+        await wait_until(pilot, lambda: "First contact between Alice" in screen_text(app))
+        browser.filter_input.focus()  # the list's filter (letters typed on the list go there too)
+        await wait_until(pilot, lambda: app.focused is browser.filter_input)
+        await pilot.press("@", *"harbour")
+        await wait_until(pilot, lambda: browser.filter_input.value == "@harbour")
+        await wait_until(pilot, lambda: [row.id for row in browser.entries.items] == ["2024-05-01-harbour-meeting"])
+        assert "First contact between Alice" not in screen_text(app)
