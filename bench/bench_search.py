@@ -111,20 +111,25 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=20_000)
     parser.add_argument("--cap", type=float, default=90.0)
     parser.add_argument("--append", action="store_true")
+    parser.add_argument("--work", type=Path, help="a folder of an earlier run (tree/ and ix/): not generated again")
+    parser.add_argument("--latency-only", action="store_true", help="skip fault 13's query shapes")
     args = parser.parse_args()
     from generate import generate
 
-    work = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-search-"))
     tree, ix_dir = work / "tree", work / "ix"
-    ids = generate(args.n, tree)
-    entries = sum(len(v) for v in ids.values())
+    if args.work is None:
+        ids = generate(args.n, tree)
+        entries = sum(len(v) for v in ids.values())
+    else:
+        entries = sum(1 for kind in ("actors", "events", "sources") for _ in (tree / kind).iterdir())
     started = time.perf_counter()
     open_index(str(tree), str(ix_dir)).close()
     print(f"{entries} entries, index built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     latency = in_child(child_latency, str(tree), str(ix_dir))
     assert latency is not None
     rows = []
-    for shape in HUGE:
+    for shape in [] if args.latency_only else HUGE:
         after = in_child(child_huge, str(tree), str(ix_dir), shape, True, cap=args.cap)
         before = in_child(child_huge, str(tree), str(ix_dir), shape, False, cap=args.cap)
         rows.append((shape, before, after))
@@ -133,11 +138,15 @@ def main() -> None:
     def seconds(result: dict | None) -> str:
         return f"> {args.cap:.0f} s (stopped)" if result is None else f"{result['seconds']:.2f} s"
 
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     lines = [
         f"## Search benchmark (issue 14, fault 13 of issue 11), {time.strftime('%Y-%m-%d')}",
         "",
-        f"`.venv/bin/python bench/bench_search.py {args.n}` on {entries:,} generated entries; {machine()}.",
-        "The machine was shared with other agents (2 cores): figures are noisy; medians quoted.",
+        f"`.venv/bin/python bench/bench_search.py {args.n}` on {entries:,} generated entries"
+        + (" (latency re-measured on the same tree with `--work DIR --latency-only`)" if args.work else "")
+        + f"; {machine()}.",
+        "The machine was shared with other agents (2 cores): figures are noisy; medians quoted "
+        f"(load average at the end: {' '.join(load)}).",
         "",
         "| query latency, 5 warm rounds | median | p95 | max | target |",
         "|---|---|---|---|---|",

@@ -15,7 +15,8 @@ def test_search_prints_results_and_json(run_cli, tree: Path) -> None:
     assert "Defense secretary revokes security detail" in result.out
     result = run_cli("search", "--tree", tree, "--json", "milley", "--kind", "event")
     assert result.code == 0
-    rows = result.json()
+    rows = result.json()["hits"]  # an object since issue 14: {"version", "query", "total", "hits", ...}
+    assert result.json()["total"] == 2
     assert {r["id"] for r in rows} == {"2025-01-28-detail-revoked", "2020-06-01-lafayette-square"}
     assert all(r["kind"] == "event" for r in rows)
 
@@ -34,8 +35,8 @@ def test_a_bad_query_is_a_clear_message_and_exit_2(run_cli, tree: Path, query: s
 
 
 def test_search_limit_says_how_many_more_match(run_cli, tree: Path) -> None:
-    assert len(run_cli("search", "--tree", tree, "--json", "--limit", "1", "milley").json()) == 1
-    everything = len(run_cli("search", "--tree", tree, "--json", "milley").json())
+    assert len(run_cli("search", "--tree", tree, "--json", "--limit", "1", "milley").json()["hits"]) == 1
+    everything = len(run_cli("search", "--tree", tree, "--json", "milley").json()["hits"])
     assert everything >= 3
     assert f"1 of {everything} results" in run_cli("search", "--tree", tree, "--limit", "1", "milley").out
     assert f"{everything} results" in run_cli("search", "--tree", tree, "milley").out

@@ -41,7 +41,15 @@ from typing import Any, TypeVar
 
 from dossier.index import state_table
 from dossier.index.document import load_entry
-from dossier.index.forgiving import ALMOST_NOTHING, close_names, correct, explain_line, is_plain, plan_words
+from dossier.index.forgiving import (
+    ALMOST_NOTHING,
+    close_names,
+    correct,
+    explain_line,
+    is_plain,
+    name_parts,
+    plan_words,
+)
 from dossier.index.query import NAME_FIELDS, PLAIN_WORDS, QueryError, parse_query, query_pattern
 from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_key
 from dossier.index.schema import (
@@ -142,6 +150,7 @@ class Index:
         self._generation = 0
         self._vocab: tuple[int, dict[str, dict[str, str]]] | None = None  # words to correct a typo to (see _vocabulary)
         self._surface: tuple[int, dict[str, str]] | None = None
+        self._name_parts: tuple[int, dict[str, list[str]]] | None = None  # actors' name words (suggestions)
         self._generation = 0
         self._cache_lock = threading.Lock()
         self._searcher: Any = None
@@ -752,7 +761,7 @@ class Index:
         fetch = min(max(limit * 3, RERANK_DEPTH), 500)
 
         def collect(searcher: Any, tree: Any, groups: list[list[str]] | None) -> tuple[list[Any], int]:
-            results = searcher.search(tree, limit=fetch, terms=True)
+            results = searcher.search(tree, limit=fetch, terms=groups is not None)  # words matched: plain words only
             # An entry whose name is exactly the query first. Looked up apart: Whoosh drops a
             # ConstantScoreQuery's score when matched terms are recorded (terms=True).
             named: set[int] = set()
@@ -762,7 +771,7 @@ class Index:
             for hit in results:
                 stored = hit.fields()
                 matched = {(f, t.decode("utf-8", "replace") if isinstance(t, bytes) else t)
-                           for f, t in hit.matched_terms() if f in DEFAULT_FIELDS}
+                           for f, t in (hit.matched_terms() if groups is not None else ()) if f in DEFAULT_FIELDS}
                 score = hit.score + (NAME_MATCH_SCORE if hit.docnum in named else 0.0)
                 found.append((stored["id"], score, stored.get("preview") or "", matched))
             return found, len(results) if count_all else len(found)
@@ -903,8 +912,12 @@ class Index:
 
     def suggestions(self, words: list[str], limit: int = 5) -> list[str]:
         """Did you mean: actors' names and aliases with a word close to one of ``words``."""
-        names = [name for record in self._records.values() if record.kind is Kind.ACTOR for name in record.names]
-        return close_names(words, names, limit)
+        cached = self._name_parts
+        generation = self._generation
+        if cached is None or cached[0] != generation:
+            names = (name for record in self._records.values() if record.kind is Kind.ACTOR for name in record.names)
+            cached = self._name_parts = (generation, name_parts(names))
+        return close_names(words, cached[1], limit)
 
 
 #: Hits read before ranking: the order below is applied to this many of Whoosh's best.

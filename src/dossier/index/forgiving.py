@@ -121,20 +121,29 @@ def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], di
         word.shown = best[2] if best[2] != best[0] else shown(best[0]) or best[0]
 
 
-def close_names(words: Iterable[str], names: Iterable[str], limit: int = 5) -> list[str]:
-    """Names (actors' names and aliases) with a word within a typo's reach of one of ``words``."""
+def name_parts(names: Iterable[str]) -> dict[str, list[str]]:
+    """Each word of the names (lowercased, 3 letters or more) with the names it is part of."""
+    parts: dict[str, list[str]] = {}
+    for name in names:
+        for part in re.findall(r"[^\W\d_]{3,}", name.lower()):
+            parts.setdefault(part, []).append(name)
+    return parts
+
+
+def close_names(words: Iterable[str], parts: dict[str, list[str]], limit: int = 5) -> list[str]:
+    """Names with a word within a typo's reach of one of ``words`` (``parts`` from :func:`name_parts`)."""
+    from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    wanted = [w.lower() for w in words if len(w) >= 4]
     found: dict[str, float] = {}
-    for name in names:
-        for part in re.findall(r"\w+", name.lower()):
-            for word in wanted:
-                if abs(len(part) - len(word)) > 2:
-                    continue
-                distance = OSA.distance(word, part, score_cutoff=max(1, max_edits(word)))
-                if distance <= max(1, max_edits(word)):
-                    found[name] = min(found.get(name, 9), distance)
+    for word in (w.lower() for w in words):
+        if len(word) < 4:
+            continue
+        edits = max(1, max_edits(word))
+        for part, distance, _key in process.extract(word, list(parts), scorer=OSA.distance,
+                                                   score_cutoff=edits, limit=20):
+            for name in parts[part]:
+                found[name] = min(found.get(name, 9), distance)
     return sorted(found, key=lambda n: (found[n], n))[:limit]
 
 
