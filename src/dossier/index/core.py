@@ -67,7 +67,6 @@ from dossier.index.snippets import find_mention, hit_snippet, name_pattern
 from dossier.index.state_table import Record
 from dossier.index.writer_lock import IndexBusy, WriterLock
 from dossier.model import Kind, Problem, check_references, is_valid_id
-from dossier.search_text import analysed
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
 
 log = logging.getLogger(__name__)
@@ -909,6 +908,8 @@ class Index:
         cached = self._surface
         generation = self._generation
         if cached is None or cached[0] != generation:
+            from dossier.search_text import analysed
+
             words: dict[str, str] = {}
             for row in self._all_rows().values():
                 for word in re.findall(r"[^\W\d_]{3,}", row.title.lower()):

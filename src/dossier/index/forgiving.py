@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dossier.search_text import QUESTION_WORDS, analysed
-
 #: A plain query: words and the punctuation of a sentence only.
 _PLAIN = re.compile(r"[\w\s.,;!?'’-]+")
 _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|TO)\b")
@@ -71,6 +69,8 @@ def _bare(word: str) -> str:
 
 def plan_words(query: str) -> Plan:
     """The query's words, without stopwords, and without question words when other words remain."""
+    from dossier.search_text import QUESTION_WORDS, analysed  # Whoosh's analysis: loaded when searching
+
     plan = Plan()
     typed = [w.strip(".'’-") for w in _WORD.findall(query)]
     typed = [w for w in typed if w]
