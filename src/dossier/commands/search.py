@@ -15,8 +15,12 @@ if TYPE_CHECKING:
     from dossier.index import Hits
 
 QUERY_HELP = """\
-Query language (Whoosh): words (all must match), "a phrase", AND / OR / NOT,
-parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), and fields:
+Plain words are forgiven: stopwords and question words (who, when ...) do not count,
+a word in no entry is corrected (a swapped pair of letters is one edit), and when no
+entry has every word the entries with the most are shown; the output says what was
+done, and suggests actors' names. Saved searches: --save NAME, then @NAME.
+Query language (Whoosh): words, "a phrase", AND / OR / NOT (strict, as are quotes,
+fields and ~), parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), fields:
   actor:mark-milley   events and sources naming an actor (id)
   source:ID  related:ID  link:ID  org:ID  ref:ID (any reference)
   tag:retaliation  type:person  status:disputed  kind:event
@@ -24,7 +28,7 @@ parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), and fields:
   date:2025  date:2025-01  date:[2020 TO 2021]  (event date, source published, actor born)
   title:  alias:  outlet:  author:  location:  content:  id:
 Names and aliases weigh more than the body. Exit code: 0 found, 1 nothing found,
-2 the query cannot be read.
+2 the query cannot be read (or is too big), or no saved search has that name.
 """
 
 
