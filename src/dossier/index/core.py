@@ -758,7 +758,7 @@ class Index:
         def with_name(tree: Any) -> Any:
             return q.And([tree, restrict]) if restrict is not None else tree
 
-        fetch = min(max(limit * 3, RERANK_DEPTH), 500)
+        fetch = max(limit, min(limit * 3, 500), RERANK_DEPTH)  # re-ranked: read a few more than asked
 
         def collect(searcher: Any, tree: Any, groups: list[list[str]] | None,
                     among: set[int] | None = None) -> tuple[list[Any], int]:
