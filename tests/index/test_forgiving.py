@@ -129,3 +129,12 @@ def test_saved_searches_live_in_dossier_toml(run_cli, index: Index, tree: Path, 
     assert json.loads(result.out)["hits"][0]["id"] == "2025-01-28-detail-revoked"
     result = run_cli("search", "--tree", tree, "--index", ix, "@nosuch")
     assert result.code == 2 and "no saved search @nosuch: saved searches are @detail" in result.err
+
+
+def test_importance_then_the_later_date_break_ties(index: Index, tree: Path) -> None:
+    walruses = (("2020-01-01-walrus-a", "2020-01-01", 3), ("2021-01-01-walrus-b", "2021-01-01", 3),
+                ("2019-01-01-walrus-c", "2019-01-01", 9))
+    for entry_id, date, importance in walruses:
+        event(tree, entry_id, "Walrus sighting", date, importance=importance, summary="A walrus was seen.")
+    index.reconcile()
+    assert ids(index.search("walrus sighting")) == ["2019-01-01-walrus-c", "2021-01-01-walrus-b", "2020-01-01-walrus-a"]
