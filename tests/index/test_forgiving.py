@@ -138,3 +138,9 @@ def test_importance_then_the_later_date_break_ties(index: Index, tree: Path) -> 
         event(tree, entry_id, "Walrus sighting", date, importance=importance, summary="A walrus was seen.")
     index.reconcile()
     assert ids(index.search("walrus sighting")) == ["2019-01-01-walrus-c", "2021-01-01-walrus-b", "2020-01-01-walrus-a"]
+
+
+def test_a_query_of_only_common_words_says_so(run_cli, index: Index, tree: Path, tmp_path: Path) -> None:
+    result = run_cli("search", "--tree", tree, "--index", tmp_path / "ix", "the of")
+    assert result.code == 2
+    assert "only common words" in result.err

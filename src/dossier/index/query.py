@@ -83,6 +83,11 @@ def parse_query(schema: Any, text: str) -> Any:
         raise QueryError(f"the query cannot be read: {exc}") from None
     null = type(query.NullQuery)
     if isinstance(parsed, null) and ":" not in text:
+        from dossier.search_text import STOPWORDS
+
+        if any(word.lower() in STOPWORDS for word in re.findall(r"\w+", text)):
+            raise QueryError("the query has only common words (the, of, and ...), which are not indexed: "
+                             "add a word that says what you look for")
         raise QueryError("the query has nothing to search for")
     for sub in _walk_queries(parsed):
         kind = type(sub).__name__
