@@ -144,3 +144,9 @@ def test_a_query_of_only_common_words_says_so(run_cli, index: Index, tree: Path,
     result = run_cli("search", "--tree", tree, "--index", tmp_path / "ix", "the of")
     assert result.code == 2
     assert "only common words" in result.err
+
+
+def test_a_swapped_pair_in_a_word_only_in_texts_is_shown_as_the_word(index: Index) -> None:
+    hits = index.search("security claerance")  # "clearance" is only in the source's text
+    assert ids(hits)[:1] == ["2025-01-28-cnn-report"]
+    assert hits.corrected == {"claerance": "clearance"}  # the word as written, not its stem "clearanc"

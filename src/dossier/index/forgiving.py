@@ -113,12 +113,32 @@ def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], di
             if edits:
                 choices = vocabulary().get(text[:1], {})
                 found += process.extract(text, choices, scorer=OSA.distance, score_cutoff=edits, limit=20)
+        found += _one_slip_away(typed, known)
         if not found:
             continue
         # (index term, distance, word compared with): closest, then in most entries
         best = min(found, key=lambda f: (f[1], -known(f[0]), f[0]))
         word.corrected = best[0]
         word.shown = best[2] if best[2] != best[0] else shown(best[0]) or best[0]
+
+
+def _one_slip_away(typed: str, known: Callable[[str], int]) -> list[tuple[str, int, str]]:
+    """The typed word with two neighbouring letters swapped back, or one letter dropped, where that
+    is a word of the index: ("secruity" -> security). Found through the analysis, so it also
+    reaches words that are only in texts, whose index terms are stems ("secur")."""
+    from dossier.search_text import analysed
+
+    if len(typed) < 4:
+        return []
+    variants = {typed[:i] + typed[i + 1] + typed[i] + typed[i + 2:] for i in range(len(typed) - 1)}
+    variants |= {typed[:i] + typed[i + 1:] for i in range(len(typed))}
+    variants.discard(typed)
+    found = []
+    for variant in sorted(variants):
+        terms = analysed(variant)
+        if len(terms) == 1 and known(terms[0]):
+            found.append((terms[0], 1, variant))
+    return found
 
 
 def name_parts(names: Iterable[str]) -> dict[str, list[str]]:
