@@ -117,7 +117,7 @@ def correct(plan: Plan, known: Callable[[str], int], vocabulary: Callable[[], di
         if not found:
             continue
         # (index term, distance, word compared with): closest, then in most entries
-        best = min(found, key=lambda f: (f[1], -known(f[0]), f[0]))
+        best = min(found, key=lambda f: (f[1], -known(f[0]), f[2] == f[0], f[0]))  # a word as written wins
         word.corrected = best[0]
         word.shown = best[2] if best[2] != best[0] else shown(best[0]) or best[0]
 
