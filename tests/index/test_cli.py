@@ -15,7 +15,8 @@ def test_search_prints_results_and_json(run_cli, tree: Path) -> None:
     assert "Defense secretary revokes security detail" in result.out
     result = run_cli("search", "--tree", tree, "--json", "milley", "--kind", "event")
     assert result.code == 0
-    rows = result.json()["hits"]
+    rows = result.json()["hits"]  # an object since issue 14: {"version", "query", "total", "hits", ...}
+    assert result.json()["total"] == 2
     assert {r["id"] for r in rows} == {"2025-01-28-detail-revoked", "2020-06-01-lafayette-square"}
     assert all(r["kind"] == "event" for r in rows)
 

@@ -15,8 +15,12 @@ if TYPE_CHECKING:
     from dossier.index import Hits
 
 QUERY_HELP = """\
-Query language (Whoosh): words (all must match), "a phrase", AND / OR / NOT,
-parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), and fields:
+Plain words are forgiven: stopwords and question words (who, when ...) do not count,
+a word in no entry is corrected (a swapped pair of letters is one edit), and when no
+entry has every word the entries with the most are shown; the output says what was
+done, and suggests actors' names. Saved searches: --save NAME, then @NAME.
+Query language (Whoosh): words, "a phrase", AND / OR / NOT (strict, as are quotes,
+fields and ~), parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), fields:
   actor:mark-milley   events and sources naming an actor (id)
   source:ID  related:ID  link:ID  org:ID  ref:ID (any reference)
   tag:retaliation  type:person  status:disputed  kind:event
@@ -24,7 +28,7 @@ parentheses, prefix secur*, fuzzy milly~ (milly~2 for two edits), and fields:
   date:2025  date:2025-01  date:[2020 TO 2021]  (event date, source published, actor born)
   title:  alias:  outlet:  author:  location:  content:  id:
 Names and aliases weigh more than the body. Exit code: 0 found, 1 nothing found,
-2 the query cannot be read.
+2 the query cannot be read (or is too big), or no saved search has that name.
 """
 
 
@@ -41,16 +45,35 @@ class Search(Command):
         parser.add_argument("query", nargs="+", help="the query (quote it in the shell when it holds spaces)")
         parser.add_argument("--kind", choices=[k.value for k in Kind], help="only entries of this kind")
         parser.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
+        parser.add_argument("--explain", action="store_true", help="say why each hit ranks where it does")
+        parser.add_argument("--save", metavar="NAME",
+                            help="keep the query as a saved search NAME in dossier.toml ([searches]); "
+                                 "run it later with: dossier search @NAME")
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
         from dossier.commands.index import open_index, report_rebuild
         from dossier.index import QueryError
+        from dossier.saved_searches import SavedSearchError, load_searches, save_search
 
         text = " ".join(args.query)
         if args.limit < 1:
             context.err.print("dossier: --limit must be at least 1", markup=False)
             return USAGE
         store = context.store()
+        try:
+            if args.save:
+                save_search(store, args.save, text)
+                context.err.print(Text(clean(f"saved search @{args.save}: {text}"), style="dim"))
+            elif text.startswith("@") and " " not in text:
+                saved = load_searches(store)
+                if text[1:] not in saved:
+                    known = ", ".join("@" + name for name in saved) or "none yet (dossier search --save NAME QUERY)"
+                    context.err.print(Text(clean(f"dossier: no saved search {text}: saved searches are {known}")))
+                    return USAGE
+                text = saved[text[1:]]
+        except SavedSearchError as exc:
+            context.err.print(Text(clean(f"dossier: {exc}")))
+            return USAGE
         index = open_index(context, store)
         said = index.rebuilt_reason
         try:
@@ -67,15 +90,24 @@ class Search(Command):
         finally:
             index.close()
         if args.json:
-            context.print_json({"query": text, "total": hits.total, "hits": [_hit_json(hit) for hit in hits]})
+            context.print_json({
+                "version": 1,
+                "query": text,
+                "total": hits.total,
+                "fallback": hits.fallback or None,
+                "corrected": hits.corrected,
+                "missing": hits.missing,
+                "suggestions": hits.suggestions,
+                "hits": [_hit_json(hit, args.explain) for hit in hits],
+            })
         else:
-            _render(context, text, hits)
+            _render(context, text, hits, args.explain)
         return OK if hits else FINDINGS
 
 
-def _hit_json(hit: Any) -> dict[str, Any]:
+def _hit_json(hit: Any, explain: bool = False) -> dict[str, Any]:
     row = hit.row
-    return {
+    found = {
         "id": row.id,
         "kind": row.kind.value,
         "title": row.title,
@@ -91,6 +123,9 @@ def _hit_json(hit: Any) -> dict[str, Any]:
         "snippet": hit.snippet,
         "highlights": [list(span) for span in hit.highlights],
     }
+    if explain:
+        found["why"] = hit.why
+    return found
 
 
 def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "bold yellow") -> Text:
@@ -107,11 +142,17 @@ def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = "
     return text
 
 
-def _render(context: Context, query: str, hits: Hits) -> None:
+def _render(context: Context, query: str, hits: Hits, explain: bool = False) -> None:
     out = context.out
+    from dossier.index.forgiving import what_was_done
+
     if context.piped:
+        for line in what_was_done(hits):
+            context.info(line)  # standard error: standard output stays one hit a line
         _render_lines(context, query, hits)
         return
+    for line in what_was_done(hits):
+        out.print(Text(clean(line), style="italic"))
     if not hits:
         out.print(Text(f"No entry matches {clean(query)!r}.", style="dim"))
         return
@@ -133,6 +174,8 @@ def _render(context: Context, query: str, hits: Hits) -> None:
             line = Text("  ")
             line.append_text(highlighted(hit.snippet, hit.highlights))
             out.print(line)
+        if explain and hit.why:
+            out.print(Text("  why: " + clean(hit.why), style="dim"))
     if hits.total > len(hits):
         out.print(Text(f"{len(hits)} of {hits.total} results (--limit N for more)", style="dim"))
     else:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dossier.index.schema import DEFAULT_FIELDS, FIELD_ALIASES, FIELD_WEIGHTS, TEXT_FIELDS
+from dossier.transliterate import to_ascii
 
 
 class QueryError(ValueError):
@@ -36,6 +37,7 @@ def parse_query(schema: Any, text: str) -> Any:
     stripped = text.strip()
     if not stripped:
         raise QueryError("the query is empty")
+    check_query_cost(stripped)
     if stripped.count('"') % 2:
         raise QueryError("a phrase is not closed: add the missing '\"'", text.rfind('"'))
     depth = 0
@@ -81,6 +83,11 @@ def parse_query(schema: Any, text: str) -> Any:
         raise QueryError(f"the query cannot be read: {exc}") from None
     null = type(query.NullQuery)
     if isinstance(parsed, null) and ":" not in text:
+        from dossier.search_text import STOPWORDS
+
+        if any(word.lower() in STOPWORDS for word in re.findall(r"\w+", text)):
+            raise QueryError("the query has only common words (the, of, and ...), which are not indexed: "
+                             "add a word that says what you look for")
         raise QueryError("the query has nothing to search for")
     for sub in _walk_queries(parsed):
         kind = type(sub).__name__
@@ -97,6 +104,38 @@ def parse_query(schema: Any, text: str) -> Any:
                 "(ranges date:[2020 TO 2021]), importance is a number (importance:>=8)"
             )
     return parsed
+
+
+#: Limits on a query's size, checked before Whoosh reads it: its query tagger is quadratic in the
+#: query's length (a 100 KB token took 55 s, a 2,000-word phrase 35 s, 300 fuzzy terms 13.6 s and
+#: 100 leading wildcards 6 s at 15,000 entries). A pasted paragraph stays well inside them.
+MAX_QUERY_CHARS = 2_000
+MAX_QUERY_WORDS = 100
+MAX_WORD_CHARS = 200
+MAX_FUZZY_TERMS = 20
+MAX_WILDCARD_TERMS = 20
+_FUZZY = re.compile(r"\S~[0-9]?(?:/[0-9]+)?(?=\s|\)|$)")
+_WILDCARD = re.compile(r"\S*[*?]\S*")
+
+
+def check_query_cost(text: str) -> None:
+    """QueryError when ``text`` is too big to search in well under a second; says what is too big."""
+    words = text.split()
+    longest = max(words, key=len)
+    if len(longest) > MAX_WORD_CHARS:
+        raise QueryError(f"a word of the query is too long ({len(longest):,} characters; at most "
+                         f"{MAX_WORD_CHARS}): search for part of it", text.find(longest[:50]))
+    fuzzy = len(_FUZZY.findall(text))
+    if fuzzy > MAX_FUZZY_TERMS:
+        raise QueryError(f"the query has {fuzzy} fuzzy terms (word~); at most {MAX_FUZZY_TERMS}")
+    wildcards = len(_WILDCARD.findall(text))
+    if wildcards > MAX_WILDCARD_TERMS:
+        raise QueryError(f"the query has {wildcards} wildcard terms (* or ?); at most {MAX_WILDCARD_TERMS}")
+    if len(words) > MAX_QUERY_WORDS:
+        raise QueryError(f"the query has {len(words):,} words; at most {MAX_QUERY_WORDS}: "
+                         "search for the few words that matter")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
 
 
 #: A query of words only (no fields, operators, wildcards): the kind that may be someone's name.
@@ -122,6 +161,20 @@ def _make_parser(schema: Any) -> Any:
     class FuzzyPlugin(qparser.FuzzyTermPlugin):
         # Whoosh's syntax (term~, term~2, term~2/3), where the prefix may also be 0 (term~1/0).
         expr = re.compile(r"(?<=\S)~(?P<maxdist>[0-9])?(/(?P<prefix>[0-9]+))?")
+
+        class FuzzyTermNode(qparser.FuzzyTermPlugin.FuzzyTermNode):
+            def query(self, parser: Any) -> Any:
+                # The word as typed (lowercased, in ASCII) as well as its stem: "milly~" must reach
+                # "milley", which the stemmer would first have made "milli", two edits away.
+                from whoosh import query as q
+
+                stemmed = super().query(parser)
+                plain = "".join(to_ascii(self.text).lower().split())
+                if not isinstance(stemmed, q.FuzzyTerm) or not plain or plain == stemmed.text:
+                    return stemmed
+                typed = q.FuzzyTerm(stemmed.fieldname, plain, boost=stemmed.boost, maxdist=self.maxdist,
+                                    prefixlength=self.prefixlength)
+                return q.Or([typed, stemmed])
 
         def create(self, parser: Any, match: Any) -> Any:
             node = super().create(parser, match)

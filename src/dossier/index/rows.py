@@ -38,12 +38,25 @@ class Hit:
     score: float
     snippet: str
     highlights: tuple[tuple[int, int], ...]
+    why: str = ""  # why it ranks where it does (``dossier search --explain``)
 
 
 class Hits(list[Hit]):
     """Search results, best first; ``total`` is how many entries match in all, beyond the limit."""
 
     total: int = 0
+    #: What the search did beyond the query's letter, in words ("no entry has all 4 words: showing
+    #: entries with 3"), or "" when it found what was asked.
+    fallback: str = ""
+    corrected: dict[str, str]  # typed word -> the word searched instead
+    missing: list[str]  # words in no entry
+    suggestions: list[str]  # did you mean: actors' names first, then index words
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.corrected = {}
+        self.missing = []
+        self.suggestions = []
 
 
 @dataclass(frozen=True)

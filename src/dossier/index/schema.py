@@ -35,11 +35,10 @@ def current_schema() -> Any:
 def build_schema() -> Any:
     """The Whoosh schema: names weigh more than the body; ids and vocabularies are exact."""
     from whoosh import fields
-    from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 
-    from dossier.search_text import transliterating
+    from dossier.search_text import text_analyzer
 
-    names = transliterating(StandardAnalyzer(stoplist=None))
+    names = text_analyzer()  # one analysis for every text field (see search_text)
     keywords: dict[str, Any] = dict(lowercase=True, commas=True, scorable=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -60,7 +59,7 @@ def build_schema() -> Any:
         outlet=fields.TEXT(analyzer=names),
         author=fields.TEXT(analyzer=names),
         location=fields.TEXT(analyzer=names),
-        content=fields.TEXT(analyzer=transliterating(StemmingAnalyzer(cachesize=100_000))),
+        content=fields.TEXT(analyzer=names),
         preview=fields.STORED(),
         # Whole names, lowercased ("jeffrey epstein"), and a person's surname: a query that is
         # exactly a name puts that entry first (see ``NAME_MATCH_SCORE``). Not searchable by users.

@@ -27,7 +27,8 @@ from dossier.index.schema import schema_signature
 from dossier.model import Kind, Problem, Severity
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 7  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated
+INDEX_FORMAT_VERSION = 8  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated;
+# 8: one analysis (stopwords, irregular forms, Snowball stemmer) for every text field
 #: The state table's file in the index folder.
 STATE_FILE = "state.msgpack"
 #: Where index format 4 and older kept the table, as a pickle: removed when the index is rebuilt, never read.

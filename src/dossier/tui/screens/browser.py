@@ -168,7 +168,11 @@ class BrowserScreen(CurationActions, Screen[None]):
         index = self.dossier.index
         if index is None:
             return
-        self.post_message(RowsLoaded(kind, text, index.rows(kind, text=text)))
+        from dossier.saved_searches import saved_search_ids
+
+        saved = saved_search_ids(self.dossier.store, index, text, kind)  # "@name": a saved search's hits
+        rows = index.rows(kind, text=text) if saved is None else [r for r in index.rows(kind) if r.id in saved]
+        self.post_message(RowsLoaded(kind, text, rows))
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         try:

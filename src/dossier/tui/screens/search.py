@@ -60,7 +60,8 @@ def format_hit(hit: Hit) -> Text:
 #: Queries shown under the box as examples; each must run as shown (a test types every one).
 EXAMPLES = ('"a phrase"', "kind:event", "actor:mark-milley", "tag:retaliation", "date:[2020 TO 2021]",
             "milly~", "secur*", "iran AND NOT israel")
-HELP = "words  " + "  ".join(EXAMPLES) + "  (enter opens, ↓ to the results, escape closes)"
+HELP = ("words  " + "  ".join(EXAMPLES)
+        + "  (enter opens, ↓ to the results, ctrl+s saves the search, ctrl+o saved searches, escape closes)")
 
 
 class SearchScreen(ModalScreen[str | None]):
@@ -69,6 +70,8 @@ class SearchScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="search.close"),
         Binding("down", "to_results", "To the results", show=False, id="search.results"),
+        Binding("ctrl+s", "save_search", "Save search", id="search.save"),
+        Binding("ctrl+o", "saved_searches", "Saved searches", id="search.saved"),
     ]
 
     def __init__(self, query: str = "") -> None:
@@ -89,6 +92,7 @@ class SearchScreen(ModalScreen[str | None]):
             yield Input(value=self.initial, placeholder="search everything…", id="query", select_on_focus=False)
             yield Static(Text(HELP), classes="hint", id="help")
             yield Static("", classes="error", id="error")
+            yield Static("", classes="hint", id="did")  # what the search did: "showing results for …"
             yield RowList(format_hit, id="hits", empty_text="type to search")
             yield Static("", id="preview")
 
@@ -152,9 +156,14 @@ class SearchScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
+        from textual.worker import get_current_worker
+
         from dossier.index import QueryError
 
+        worker = get_current_worker()
         index = self.app.index  # type: ignore[attr-defined]
+        if worker.is_cancelled:
+            return  # superseded before it started: a newer query is on its way
         if not query.strip():
             self.post_message(SearchResults(query, [], None))
             return
@@ -167,6 +176,8 @@ class SearchScreen(ModalScreen[str | None]):
         except Exception as exc:  # the UI must outlive any failure of a single query
             self.post_message(SearchResults(query, None, f"search failed: {exc}"))
             return
+        if worker.is_cancelled:
+            return  # superseded while it ran: its results would only be drawn over
         self.post_message(SearchResults(query, hits, None))
 
     def _next_query(self, finished: str | None) -> bool:
@@ -190,6 +201,7 @@ class SearchScreen(ModalScreen[str | None]):
         error = self.query_one("#error", Static)
         hits = self.query_one("#hits", RowList)
         self.searched = message.query
+        did = self.query_one("#did", Static)
         if message.error is not None:
             error.update(Text("⚠ " + clean(message.error, 300)))
             # Never "searching…" or "type to search" under an error: the list says where the answer is.
@@ -197,8 +209,13 @@ class SearchScreen(ModalScreen[str | None]):
             hits.set_items([])
             hits.set_empty_text("no results: the query above cannot be run")
             self._preview(None)
+            did.update("")
             return
         error.update("")
+        from dossier.index.forgiving import what_was_done
+
+        done = what_was_done(message.hits) if message.hits is not None and hasattr(message.hits, "corrected") else []
+        did.update(Text(clean(" · ".join(done), 400), style="italic"))
         self.hits = message.hits or []
         state = getattr(self.app.index, "state", "") or ""
         self._partial = state.startswith("indexing")
@@ -263,3 +280,28 @@ class SearchScreen(ModalScreen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_save_search(self) -> None:
+        from dossier.tui.screens.saved_searches import SaveSearchScreen
+
+        query = self.query_one("#query", Input).value
+        if not query.strip():
+            self.notify("type a query first, then ctrl+s saves it", severity="warning")
+            return
+
+        def saved(name: str | None) -> None:
+            if name:
+                self.notify(f"saved search @{name}")
+
+        self.app.push_screen(SaveSearchScreen(query), saved)
+
+    def action_saved_searches(self) -> None:
+        from dossier.tui.screens.saved_searches import SavedSearchesScreen
+
+        def chosen(query: str | None) -> None:
+            if query:
+                box = self.query_one("#query", Input)
+                box.value = query  # runs it, as typing would
+                box.focus()
+
+        self.app.push_screen(SavedSearchesScreen(), chosen)

@@ -106,7 +106,7 @@ class TimelineScreen(ModalScreen[str | None]):
             title = f"Timeline of {clean(self.actor_name or self.actor_id or '', 100)}" if self.actor_id \
                 else "Timeline of all events"
             yield Static(Text(title), classes="dialog-title", id="timeline-title")
-            yield Input(placeholder="filter by tag (f), enter to apply", id="tag")
+            yield Input(placeholder="filter by tag, or @name for a saved search (f), enter to apply", id="tag")
             yield Static("", classes="hint", id="summary")
             yield VimRowList(format_item, is_header=lambda i: isinstance(i, str), id="events", empty_text="loading…")
 
@@ -129,8 +129,13 @@ class TimelineScreen(ModalScreen[str | None]):
     def _load(self, key: tuple, with_tags: bool) -> None:
         index = self.app.index  # type: ignore[attr-defined]
         actor, tag, minimum = key
-        rows = index.rows(Kind.EVENT, sort="date", actor=actor, tag=tag or None,
+        from dossier.saved_searches import saved_search_ids
+
+        saved = saved_search_ids(self.app.store, index, tag or "", Kind.EVENT)  # type: ignore[attr-defined]
+        rows = index.rows(Kind.EVENT, sort="date", actor=actor, tag=None if saved is not None else tag or None,
                           min_importance=minimum if minimum > 1 else None)
+        if saved is not None:  # "@name" in the tag box: the events a saved search finds
+            rows = [row for row in rows if row.id in saved]
         tags = [t for t, _ in index.tags()] if with_tags else None
         self.post_message(TimelineLoaded(key, rows, tags))
 
@@ -160,7 +165,7 @@ class TimelineScreen(ModalScreen[str | None]):
     def _tag(self, event: Input.Submitted) -> None:
         typed = event.value.strip()
         # Enter takes the tag the box suggests (shown dimmed after the typed letters), as → does.
-        if typed and typed.lower() not in (t.lower() for t in self.known_tags):
+        if typed and not typed.startswith("@") and typed.lower() not in (t.lower() for t in self.known_tags):
             typed = next((t for t in self.known_tags if t.lower().startswith(typed.lower())), typed)
             with event.input.prevent(Input.Changed):
                 event.input.value = typed
