@@ -15,6 +15,7 @@ from pathlib import Path
 
 CORE = ["model", "suggest", "provenance", "policy", "values", "safe", "editor", "userfiles", "atomic", "templates",
         "store", "check", "index", "watch", "review", "curate", "transliterate", "search_text", "errors",
+        "saved_searches", "merge", "gitsync",
         "importers", "exporters", "commands", "cli",
         "graph", "githistory", "exporters.chronology", "exporters.graphml"]
 

@@ -673,14 +673,15 @@ class Index:
 
     def _backref_map(self) -> dict[str, list[tuple[str, str, str | None]]]:
         self._refresh_from_disk()
-        backrefs = self._backrefs
-        if backrefs is None:
-            generation = self._generation
-            backrefs = {}
-            for entry_id, record in self._records.items():
-                for ref_field, target, label in record.refs:
-                    backrefs.setdefault(target, []).append((entry_id, ref_field, label))
-            self._store_cache("_backrefs", backrefs, generation)
+        cached = self._backrefs
+        if cached is not None:
+            return cached
+        generation = self._generation
+        backrefs: dict[str, list[tuple[str, str, str | None]]] = {}
+        for entry_id, record in self._records.items():
+            for ref_field, target, label in record.refs:
+                backrefs.setdefault(target, []).append((entry_id, ref_field, label))
+        self._store_cache("_backrefs", backrefs, generation)
         return backrefs
 
     def references(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
