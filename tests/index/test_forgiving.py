@@ -108,8 +108,10 @@ def test_search_json_has_version_total_and_what_was_done(run_cli, index: Index, 
 def test_the_cli_says_what_it_did(run_cli, index: Index, tree: Path, tmp_path: Path) -> None:
     result = run_cli("search", "--tree", tree, "--index", tmp_path / "ix", "hegseth milley ocelots")
     assert result.code == 0
-    assert "no entry has all 3 words: showing entries with 2" in result.out
-    assert "not found in any entry: ocelots" in result.out
+    # Piped (as here), standard output is one hit a line and what search did goes to standard error.
+    assert "no entry has all 3 words: showing entries with 2" in result.err
+    assert "not found in any entry: ocelots" in result.err
+    assert result.out.splitlines()[0].startswith("2025-01-28-detail-revoked\tevent")
     result = run_cli("search", "--tree", tree, "--index", tmp_path / "ix", "--explain", "milly detail")
     assert "showing results for milley; search instead for \"milly\"" in result.out
     assert "why: 2/2 words" in result.out

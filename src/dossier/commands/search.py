@@ -146,7 +146,7 @@ def _render(context: Context, query: str, hits: Hits, explain: bool = False) -> 
     out = context.out
     from dossier.index.forgiving import what_was_done
 
-    if context.piped:
+    if context.piped and not explain:  # --explain is for a person reading: the full layout
         for line in what_was_done(hits):
             context.info(line)  # standard error: standard output stays one hit a line
         _render_lines(context, query, hits)
