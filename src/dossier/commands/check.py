@@ -110,15 +110,19 @@ class Check(Command):
 
 def _print_review(context: Context, review: Review) -> None:
     """Per kind: fields with provenance, fields the policy wants and lack it; then the events above their status."""
-    table = Table(title="Provenance and policy", show_header=True, title_justify="left")
-    for name, justify in (("kind", "left"), ("entries", "right"), ("with provenance", "right"),
-                          ("sourced", "right"), ("note only", "right"), ("wanted", "right"),
-                          ("lacking", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for kind, counts in sorted(review.counts.items()):
-        table.add_row(kind.plural, str(counts.entries), str(counts.with_provenance), str(counts.sourced),
-                      str(counts.outside), str(counts.wanted), str(counts.lacking))
-    context.out.print(table)
+    columns = ("kind", "entries", "with provenance", "sourced", "note only", "wanted", "lacking")
+    rows = [(kind.plural, str(counts.entries), str(counts.with_provenance), str(counts.sourced),
+             str(counts.outside), str(counts.wanted), str(counts.lacking))
+            for kind, counts in sorted(review.counts.items())]
+    if context.piped:  # a pipe or a file gets tab-separated lines, never a box
+        context.write_lines("\t".join(row) for row in [columns, *rows])
+    else:
+        table = Table(title="Provenance and policy", show_header=True, title_justify="left")
+        for name in columns:
+            table.add_column(name, justify="left" if name == "kind" else "right")
+        for row in rows:
+            table.add_row(*row)
+        context.out.print(table)
     if not review.above_status:
         context.out.print("No event is above its status.")
         return

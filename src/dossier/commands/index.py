@@ -195,7 +195,8 @@ def _dry_run(context: Context, store: Store, args: argparse.Namespace) -> int:
     )
     removed = sorted(i for i in records if i not in by_id)
     report = {"index": str(folder), "dry_run": True, "rebuilt": reason is not None, "reason": reason,
-              "added": added, "changed": changed, "removed": removed, "format": INDEX_FORMAT_VERSION}
+              "added": added, "changed": changed, "removed": removed, "format": INDEX_FORMAT_VERSION,
+              "written": 0}
     if args.json:
         context.print_json(report)
         return OK

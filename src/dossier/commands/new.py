@@ -72,7 +72,8 @@ class New(Command):
             raise UsageError(f"an entry with id {entry_id!r} already exists ({existing.folder})")
         path = store.root / kind.plural / entry_id / kind.filename
         if as_json:
-            context.print_json({"id": entry_id, "kind": kind.value, "path": str(path), "dry_run": True})
+            context.print_json({"id": entry_id, "kind": kind.value, "path": str(path), "dry_run": True,
+                                "entries": [entry_id], "written": 0})
         else:
             context.out.print(f"would create {kind.value} {entry_id} at {path} (dry run: nothing written)",
                               markup=False, highlight=False)

@@ -112,7 +112,7 @@ class BrowserScreen(CurationActions, Screen[None]):
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Tabs(*(Tab(kind.plural.capitalize(), id=f"kind-{kind.value}") for kind in KINDS), id="kinds")
-                yield Input(placeholder="type to filter (f)", id="filter", select_on_focus=False)
+                yield Input(placeholder="type to filter", id="filter", select_on_focus=False)
                 yield RowList(format_row, id="entries", empty_text="indexing…")
             yield EntryView(id="entry")
         yield StatusBar(clean(self.dossier.store.root.name or str(self.dossier.store.root)), id="status")
