@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dossier.index import state_table
+from dossier.index import gitstate, state_table
 from dossier.index.document import load_entry
 from dossier.index.query import PLAIN_WORDS, QueryError, parse_query, query_pattern
 from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_key
@@ -114,6 +114,7 @@ class Index:
         self.dir = index_dir
         self._whoosh_dir = index_dir / "whoosh"
         self._state_path = index_dir / state_table.STATE_FILE
+        self._baseline_path = index_dir / gitstate.BASELINE_FILE
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
         self._file_lock = WriterLock(index_dir / "write.lock")
@@ -215,7 +216,7 @@ class Index:
         self._close_searcher()
         if self._whoosh_dir.exists():
             shutil.rmtree(self._whoosh_dir, ignore_errors=True)
-        for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE):
+        for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE, gitstate.BASELINE_FILE):
             with contextlib.suppress(FileNotFoundError):
                 (self.dir / name).unlink()
         self._whoosh_dir.mkdir(parents=True, exist_ok=True)
@@ -340,10 +341,60 @@ class Index:
         than ``wait`` seconds; the index can still be read.
         """
         with self._writing(wait):
-            scan = self.store.scan()
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
-            return self._sync(scan, None, progress, full=True, committed=committed)
+            fast = self._reconcile_from_git()
+            if fast is not None:
+                return fast
+            # Asked before and after the walk: a path clean both times did not change in between.
+            before = gitstate.view(self.store.root)
+            changes = self._sync(self.store.scan(), None, progress, full=True, committed=committed)
+            after = gitstate.view(self.store.root) if before is not None else None
+            if before is not None and after is not None and before.head == after.head:
+                self._keep_baseline(gitstate.View(after.head, before.dirty | after.dirty), changes)
+            else:
+                gitstate.forget_baseline(self._baseline_path)
+            return changes
+
+    def _reconcile_from_git(self) -> Changes | None:
+        """Reconcile by looking only where git says something changed; None when git cannot say.
+
+        See :mod:`~dossier.index.gitstate`: the paths dirty now, dirty at the last reconcile, or
+        changed between the two commits are applied; every other file has the content it had.
+        """
+        if self._full_sync_needed or not self._records:
+            return None
+        root = self.store.root
+        baseline = gitstate.read_baseline(self._baseline_path, root)
+        if baseline is None:
+            return None
+        now = gitstate.view(root)
+        if now is None:
+            return None
+        named = set(baseline.dirty | now.dirty)
+        if now.head != baseline.head:
+            between = gitstate.changed_between(root, baseline.head, now.head)
+            if between is None:
+                return None
+            named |= between
+        paths = {n for n in map(normalise, named) if n is not None}
+        if len(paths) > gitstate.MAX_PATHS:
+            return None
+        if paths:
+            changes = self._apply_locked(paths)
+        else:
+            changes = Changes()
+            self._write_state_if_changed()
+            self._state_text = "up to date"
+        self._keep_baseline(now, changes)
+        return changes
+
+    def _keep_baseline(self, view: gitstate.View, changes: Changes) -> None:
+        # Entries re-read now are looked at once more next time: a file changed while it was read and
+        # put back to its committed content before the next ``git status`` would look clean to git.
+        folders = {self._records[i].folder for i in changes.added | changes.changed if i in self._records}
+        gitstate.write_baseline(self._baseline_path, self.store.root,
+                                gitstate.View(view.head, view.dirty | frozenset(folders)))
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Changes:
         """Index the whole tree from scratch."""
@@ -366,15 +417,19 @@ class Index:
         if not changed:
             return Changes()
         with self._writing():
-            if "" in changed or self._full_sync_needed:
-                scan = self.store.scan()
-                return self._sync(scan, None, None, full=True)
-            if COLLECTION_FILE in changed:
-                _, self._collection_problems = self.store.collection()
-            partial, scope = partial_scan(self.store, self._records, self._scan_problems, changed)
-            if partial is None:  # a duplicate id appeared or vanished: only a full scan can tell
-                return self._sync(self.store.scan(), None, None, full=True)
-            return self._sync(partial, scope, None, full=False)
+            return self._apply_locked(changed)
+
+    def _apply_locked(self, changed: set[str]) -> Changes:
+        """:meth:`apply` of normalised paths, for a caller that holds the writer lock."""
+        if "" in changed or self._full_sync_needed:
+            scan = self.store.scan()
+            return self._sync(scan, None, None, full=True)
+        if COLLECTION_FILE in changed:
+            _, self._collection_problems = self.store.collection()
+        partial, scope = partial_scan(self.store, self._records, self._scan_problems, changed)
+        if partial is None:  # a duplicate id appeared or vanished: only a full scan can tell
+            return self._sync(self.store.scan(), None, None, full=True)
+        return self._sync(partial, scope, None, full=False)
 
     def _sync(
         self,
