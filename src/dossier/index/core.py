@@ -34,7 +34,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -104,6 +104,12 @@ def retry_vanished(open_: Callable[[], Any], attempts: int = 20) -> Any:
                 raise
             time.sleep(0.01 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _make_row(record: Record, known: Container[str]) -> Row:
+    """The row the lists draw for one record; its problem count includes references to ids not ``known``."""
+    missing = sum(1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known)
+    return Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
 
 
 class Index:
@@ -550,17 +556,19 @@ class Index:
             generation = self._generation  # before the records: see _store_cache
             records = self._records
             known = records.keys()
-            rows = {}
-            for entry_id, record in records.items():
-                missing = sum(
-                    1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known
-                )
-                rows[entry_id] = Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
+            rows = {entry_id: _make_row(record, known) for entry_id, record in records.items()}
             self._store_cache("_rows", rows, generation)
             return rows
 
     def row(self, entry_id: str) -> Row | None:
-        return self._all_rows().get(entry_id)
+        """One entry's row: from the rows already made, else made alone (a command needs a few, not 100,000)."""
+        self._refresh_from_disk()
+        rows = self._rows
+        if rows is not None:
+            return rows.get(entry_id)
+        records = self._records
+        record = records.get(entry_id)
+        return _make_row(record, records.keys()) if record is not None else None
 
     def rows(
         self,
@@ -672,11 +680,10 @@ class Index:
 
     def backlinks(self, entry_id: str) -> list[Backlink]:
         """Entries that refer to this id: events by date, then sources, then actors."""
-        rows = self._all_rows()
         records = self._records
         links = []
         for source_id, ref_field, label in self._backref_map().get(entry_id, []):
-            row = rows.get(source_id)
+            row = self.row(source_id)
             if row is None or source_id == entry_id:
                 continue
             links.append(Backlink(row, ref_field, label))
@@ -714,7 +721,6 @@ class Index:
             clauses.append(q.Term("content", words[0]) if len(words) == 1 else q.Phrase("content", words))
         if not clauses:
             return []
-        rows = self._all_rows()
         referring = {i for i, _f, _l in self._backref_map().get(entry_id, [])}
         patterns = [(name, name_pattern(name)) for name in names]
         found: list[Mention] = []
@@ -722,7 +728,7 @@ class Index:
         for hit_id in hit_ids:
             if hit_id == entry_id or hit_id in referring:
                 continue
-            row = rows.get(hit_id)
+            row = self.row(hit_id)
             if row is None:
                 continue
             location = self._location(row.id)
@@ -776,7 +782,6 @@ class Index:
         from whoosh import query as q
 
         parsed = self.parse(query)
-        rows = self._all_rows()
         if PLAIN_WORDS.fullmatch(query):
             key = name_key(query)
             exact = q.ConstantScoreQuery(q.Term("namekey", key), NAME_MATCH_SCORE)
@@ -800,7 +805,7 @@ class Index:
         pattern = query_pattern(parsed)
         hits = Hits()
         for hit_id, score, preview in found:
-            row = rows.get(hit_id)
+            row = self.row(hit_id)
             if row is None:
                 continue
             record = self._records.get(hit_id)
