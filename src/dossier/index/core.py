@@ -45,7 +45,7 @@ from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_
 from dossier.index.schema import NAME_MATCH_SCORE, build_schema, current_schema, name_key, schema_signature
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
-from dossier.index.state_table import Record
+from dossier.index.state_table import Record, RecordTable
 from dossier.index.writer_lock import IndexBusy, WriterLock
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
@@ -124,7 +124,7 @@ class Index:
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
         self._file_lock = WriterLock(index_dir / "write.lock")
-        self._records: dict[str, Record] = {}
+        self._records = RecordTable()
         self._scan_problems: list[Problem] = []
         self._collection_problems: list[Problem] = []
         self._state_stamp: tuple[int, int] | None = None
@@ -227,7 +227,7 @@ class Index:
                 (self.dir / name).unlink()
         self._whoosh_dir.mkdir(parents=True, exist_ok=True)
         self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
-        self._records = {}
+        self._records = RecordTable()
         self._scan_problems = []
         self._collection_problems = []
         self._full_sync_needed = True
@@ -452,7 +452,7 @@ class Index:
         """
         by_id = scan.by_id()
         # Readers iterate the published dict from other threads: change a copy, publish it whole.
-        records = dict(self._records)
+        records = self._records.copy()
         added: set[str] = set()
         changed: set[str] = set()
         todo: list[Location] = []
@@ -469,7 +469,7 @@ class Index:
             removed = {i for i in records if i not in by_id}
         else:
             assert scope is not None
-            removed = {i for i, r in records.items() if i not in by_id and scope(r.folder)}
+            removed = {i for i in records if i not in by_id and scope(records.folder(i))}
         if full:
             self._scan_problems = list(scan.problems)
         else:
@@ -511,7 +511,7 @@ class Index:
                 if bulk and pending >= BATCH_DOCS * 4**commits and done < total:
                     # Commit what is done so far: search already works on it.
                     writer.commit(merge=False)
-                    self._records, records = records, dict(records)
+                    self._records, records = records, records.copy()
                     self._write_state()
                     self._invalidate()
                     writer = None

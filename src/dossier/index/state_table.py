@@ -17,6 +17,7 @@ import gc
 import os
 import threading
 import zlib
+from collections.abc import ItemsView, Iterator, KeysView, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,7 +27,8 @@ from dossier.index.schema import schema_signature
 from dossier.model import Kind, Problem, Severity
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 7  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated
+INDEX_FORMAT_VERSION = 9  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated;
+# 9: each record packed on its own, decoded when asked for (8 is issue 14's analysis change)
 #: The state table's file in the index folder.
 STATE_FILE = "state.msgpack"
 #: Where index format 4 and older kept the table, as a pickle: removed when the index is rebuilt, never read.
@@ -154,7 +156,10 @@ def read_state(path: Path) -> dict[str, Any]:
         if not isinstance(state, dict):
             raise ValueError("not a state table")
         if state.get("version") == INDEX_FORMAT_VERSION:
-            state["entries"] = {entry_id: _record(values) for entry_id, values in state["entries"].items()}
+            entries = state["entries"]
+            if not all(type(value) is tuple and len(value) == 2 for value in entries.values()):
+                raise ValueError("not a state table")
+            state["entries"] = RecordTable(dict(entries))
             state["scan_problems"] = [_problem(p) for p in state.get("scan_problems", ())]
             state["collection_problems"] = [_problem(p) for p in state.get("collection_problems", ())]
     finally:
@@ -167,7 +172,7 @@ def read_state(path: Path) -> dict[str, Any]:
 def write_state(
     path: Path,
     tree: Path,
-    records: dict[str, Record],
+    records: MutableMapping[str, Record],
     scan_problems: list[Problem],
     collection_problems: list[Problem],
     segments: dict[str, SegmentStamp] | None = None,
@@ -177,7 +182,8 @@ def write_state(
         "version": INDEX_FORMAT_VERSION,
         "schema": schema_signature(),
         "tree": str(tree),
-        "entries": {entry_id: _record_values(record) for entry_id, record in records.items()},
+        "entries": (records.packed() if isinstance(records, RecordTable)
+                    else {entry_id: _packed(record) for entry_id, record in records.items()}),
         "scan_problems": [_problem_values(p) for p in scan_problems],
         "collection_problems": [_problem_values(p) for p in collection_problems],
         "segments": segments or {},
@@ -188,3 +194,70 @@ def write_state(
     os.replace(tmp, path)
     st = path.stat()
     return (st.st_mtime_ns, st.st_size)
+
+
+def _packed(record: Record) -> tuple[str, bytes]:
+    return (record.folder, msgpack.packb(_record_values(record), use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
+
+
+def _unpacked(raw: bytes) -> Record:
+    return _record(msgpack.unpackb(raw, use_list=False, unicode_errors=_UNICODE_ERRORS))
+
+
+class RecordTable(MutableMapping[str, Record]):
+    """The state table's records, each decoded only when it is asked for.
+
+    A command that searches or shows one entry reads a handful of the 100,000 records; decoding all of
+    them took longer than the rest of the command and most of its memory. Each record is kept as
+    (folder, packed bytes) until asked for: the folder is what a partial reconcile needs of every record
+    (:meth:`folder`), and what was never decoded is written back as it was read.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict[str, Record | tuple[str, bytes]] | None = None) -> None:
+        self._items: dict[str, Record | tuple[str, bytes]] = items if items is not None else {}
+
+    def __getitem__(self, entry_id: str) -> Record:
+        value = self._items[entry_id]
+        if isinstance(value, Record):
+            return value
+        record = _unpacked(value[1])
+        # Replacing the value of a key that exists never resizes the dict: safe beside readers iterating it.
+        self._items[entry_id] = record
+        return record
+
+    def __setitem__(self, entry_id: str, record: Record) -> None:
+        self._items[entry_id] = record
+
+    def __delitem__(self, entry_id: str) -> None:
+        del self._items[entry_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._items
+
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
+
+    def items(self) -> ItemsView[str, Record]:
+        return ItemsView(self)
+
+    def folder(self, entry_id: str) -> str:
+        """The entry's folder, without decoding its record."""
+        value = self._items[entry_id]
+        return value.folder if isinstance(value, Record) else value[0]
+
+    def copy(self) -> RecordTable:
+        """A copy sharing the records (they are immutable tuples), decoded or not."""
+        return RecordTable(dict(self._items))
+
+    def packed(self) -> dict[str, tuple[str, bytes]]:
+        """Every record as written to the state file: what was never decoded is not packed again."""
+        return {entry_id: value if not isinstance(value, Record) else _packed(value)
+                for entry_id, value in self._items.items()}
