@@ -135,7 +135,6 @@ class Index:
         # what it built only if no writer published new records meanwhile (the generation is unchanged):
         # otherwise a reader paused mid-build would store rows older than what ``apply`` returned.
         self._rows: dict[str, Row] | None = None
-        self._backrefs: dict[str, list[tuple[str, str, str | None]]] | None = None
         self._generation = 0
         self._cache_lock = threading.Lock()
         self._searcher: Any = None
@@ -282,7 +281,6 @@ class Index:
         with self._cache_lock:
             self._generation += 1
             self._rows = None
-            self._backrefs = None
 
     def _store_cache(self, name: str, value: Any, generation: int) -> None:
         with self._cache_lock:
@@ -661,17 +659,26 @@ class Index:
 
     # -- backlinks and mentions
 
-    def _backref_map(self) -> dict[str, list[tuple[str, str, str | None]]]:
+    def _referring(self, entry_id: str) -> list[tuple[str, str, str | None]]:
+        """(entry, field, label) of each reference to ``entry_id``.
+
+        The index's ``ref`` terms name the referring entries, and only their records are read: showing
+        one entry does not decode 100,000 records (nor build a map of every reference) to find a dozen.
+        """
+        from whoosh import query as q
+
         self._refresh_from_disk()
-        backrefs = self._backrefs
-        if backrefs is None:
-            generation = self._generation
-            backrefs = {}
-            for entry_id, record in self._records.items():
-                for ref_field, target, label in record.refs:
-                    backrefs.setdefault(target, []).append((entry_id, ref_field, label))
-            self._store_cache("_backrefs", backrefs, generation)
-        return backrefs
+
+        records = self._records
+        hit_ids = self._read(lambda searcher: [
+            hit["id"] for hit in searcher.search(q.Term("ref", entry_id), limit=None)
+        ])
+        found: list[tuple[str, str, str | None]] = []
+        for source_id in sorted(set(hit_ids)):
+            record = records.get(source_id)
+            if record is not None:
+                found.extend((source_id, f, label) for f, t, label in record.refs if t == entry_id)
+        return found
 
     def references(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
         """Every entry's references as (field, id, label), in file order: what the graph is built from."""
@@ -682,7 +689,7 @@ class Index:
         """Entries that refer to this id: events by date, then sources, then actors."""
         records = self._records
         links = []
-        for source_id, ref_field, label in self._backref_map().get(entry_id, []):
+        for source_id, ref_field, label in self._referring(entry_id):
             row = self.row(source_id)
             if row is None or source_id == entry_id:
                 continue
@@ -721,7 +728,7 @@ class Index:
             clauses.append(q.Term("content", words[0]) if len(words) == 1 else q.Phrase("content", words))
         if not clauses:
             return []
-        referring = {i for i, _f, _l in self._backref_map().get(entry_id, [])}
+        referring = {i for i, _f, _l in self._referring(entry_id)}
         patterns = [(name, name_pattern(name)) for name in names]
         found: list[Mention] = []
         hit_ids = self._read(lambda searcher: [hit["id"] for hit in searcher.search(q.Or(clauses), limit=None)])
