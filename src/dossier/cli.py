@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dossier.commands import USAGE, Command, Context, UsageError, load_commands
+from dossier.commands import USAGE, Command, Context, UsageError, load_command, load_commands
 from dossier.store import COLLECTION_FILE, Store
 
 DEFAULT_TREE = "dossiers"
@@ -80,7 +80,7 @@ def resolve_index_dir(value: str | None) -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = load_commands()
+    commands = _commands_for(argv)
     names = {c.name for c in commands}
     # `dossier PATH` (no command) opens the browser on PATH.
     positional = [a for a in argv if not a.startswith("-")]
@@ -101,6 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _commands_for(argv: list[str]) -> list[type[Command]]:
+    """Only the command named on the line when there is one (start-up pays for its imports alone), else all."""
+    if argv and argv[0] in ("-h", "--help"):
+        return load_commands()
+    first = next((a for a in argv if not a.startswith("-") and not _is_option_value(argv, a)), None)
+    one = load_command(first) if first is not None else None
+    return [one] if one is not None else load_commands()
 
 
 def _is_option_value(argv: list[str], value: str) -> bool:
