@@ -58,7 +58,7 @@ class Check(Command):
 
         store = context.store()
         report = check_tree(store)
-        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store),
+        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store, report.entries),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]
         warnings = [p for p in problems if p.severity is Severity.WARNING]
