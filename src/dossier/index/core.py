@@ -455,13 +455,14 @@ class Index:
         (an entry not covered is left alone); without, the scan is the whole tree.
         """
         by_id = scan.by_id()
-        # Readers iterate the published dict from other threads: change a copy, publish it whole.
-        records = self._records.copy()
+        # Compared on the published table, so that what is decoded for the comparison stays decoded there
+        # (a copy would hold every record twice when nothing changed).
+        published = self._records
         added: set[str] = set()
         changed: set[str] = set()
         todo: list[Location] = []
         for entry_id, loc in by_id.items():
-            record = records.get(entry_id)
+            record = published.get(entry_id)
             if (
                 record is None
                 or record.fingerprint != loc.fingerprint
@@ -470,10 +471,10 @@ class Index:
             ):
                 todo.append(loc)
         if full:
-            removed = {i for i in records if i not in by_id}
+            removed = {i for i in published if i not in by_id}
         else:
             assert scope is not None
-            removed = {i for i in records if i not in by_id and scope(records.folder(i))}
+            removed = {i for i in published if i not in by_id and scope(published.folder(i))}
         if full:
             self._scan_problems = list(scan.problems)
         else:
@@ -487,6 +488,8 @@ class Index:
                 self._full_sync_needed = False
             self._state_text = "up to date"
             return Changes()
+        # Readers iterate the published table from other threads: change a copy, publish it whole.
+        records = published.copy()
         bulk = total > BULK_ENTRIES
         writer: Any = None
         try:
