@@ -14,8 +14,8 @@ handed to ``Index.apply`` like a watcher's events. Whatever git cannot vouch for
 git missing or failing, a baseline of another tree, more changed paths than a walk costs) makes the
 caller walk the whole tree, as without git.
 
-Known limits, where the walk is still needed: files git is told to skip (``assume-unchanged``,
-``skip-worktree``) and submodules; ``dossier index`` (the walk) is always right.
+Known limits: files git is told not to look at (``assume-unchanged``, ``skip-worktree``) are not
+seen changing (``dossier index --rebuild`` reads everything); a submodule makes the caller walk.
 """
 
 from __future__ import annotations
