@@ -622,10 +622,8 @@ class Index:
         return result[:limit] if limit is not None else result
 
     def counts(self) -> dict[Kind, int]:
-        counts = dict.fromkeys(Kind, 0)
-        for row in self._all_rows().values():
-            counts[row.kind] += 1
-        return counts
+        self._refresh_from_disk()
+        return self._records.kind_counts()
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of entries that carry it, most used first."""

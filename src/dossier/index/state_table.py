@@ -157,7 +157,7 @@ def read_state(path: Path) -> dict[str, Any]:
             raise ValueError("not a state table")
         if state.get("version") == INDEX_FORMAT_VERSION:
             entries = state["entries"]
-            if not all(type(value) is tuple and len(value) == 2 for value in entries.values()):
+            if not all(type(value) is tuple and len(value) == 3 for value in entries.values()):
                 raise ValueError("not a state table")
             state["entries"] = RecordTable(dict(entries))
             state["scan_problems"] = [_problem(p) for p in state.get("scan_problems", ())]
@@ -196,8 +196,13 @@ def write_state(
     return (st.st_mtime_ns, st.st_size)
 
 
-def _packed(record: Record) -> tuple[str, bytes]:
-    return (record.folder, msgpack.packb(_record_values(record), use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
+#: A record as the state file keeps it: its folder and kind in the clear, the rest packed.
+Packed = tuple[str, str, bytes]
+
+
+def _packed(record: Record) -> Packed:
+    packed = msgpack.packb(_record_values(record), use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
+    return (record.folder, record.kind.value, packed)
 
 
 def _unpacked(raw: bytes) -> Record:
@@ -209,20 +214,21 @@ class RecordTable(MutableMapping[str, Record]):
 
     A command that searches or shows one entry reads a handful of the 100,000 records; decoding all of
     them took longer than the rest of the command and most of its memory. Each record is kept as
-    (folder, packed bytes) until asked for: the folder is what a partial reconcile needs of every record
-    (:meth:`folder`), and what was never decoded is written back as it was read.
+    (folder, kind, packed bytes) until asked for: the folder is what a partial reconcile needs of every
+    record (:meth:`folder`), the kind what the counts need, and what was never decoded is written back
+    as it was read.
     """
 
     __slots__ = ("_items",)
 
-    def __init__(self, items: dict[str, Record | tuple[str, bytes]] | None = None) -> None:
-        self._items: dict[str, Record | tuple[str, bytes]] = items if items is not None else {}
+    def __init__(self, items: dict[str, Record | Packed] | None = None) -> None:
+        self._items: dict[str, Record | Packed] = items if items is not None else {}
 
     def __getitem__(self, entry_id: str) -> Record:
         value = self._items[entry_id]
         if isinstance(value, Record):
             return value
-        record = _unpacked(value[1])
+        record = _unpacked(value[2])
         # Replacing the value of a key that exists never resizes the dict: safe beside readers iterating it.
         self._items[entry_id] = record
         return record
@@ -253,11 +259,18 @@ class RecordTable(MutableMapping[str, Record]):
         value = self._items[entry_id]
         return value.folder if isinstance(value, Record) else value[0]
 
+    def kind_counts(self) -> dict[Kind, int]:
+        """How many entries of each kind, without decoding a record."""
+        counts = dict.fromkeys(Kind, 0)
+        for value in self._items.values():
+            counts[value.kind if isinstance(value, Record) else _KINDS[value[1]]] += 1
+        return counts
+
     def copy(self) -> RecordTable:
         """A copy sharing the records (they are immutable tuples), decoded or not."""
         return RecordTable(dict(self._items))
 
-    def packed(self) -> dict[str, tuple[str, bytes]]:
+    def packed(self) -> dict[str, Packed]:
         """Every record as written to the state file: what was never decoded is not packed again."""
         return {entry_id: value if not isinstance(value, Record) else _packed(value)
                 for entry_id, value in self._items.items()}
