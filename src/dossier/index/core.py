@@ -45,7 +45,7 @@ from dossier.index.rows import Backlink, Changes, Hit, Hits, Mention, Row, sort_
 from dossier.index.schema import NAME_MATCH_SCORE, build_schema, current_schema, name_key, schema_signature
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
-from dossier.index.state_table import Record, RecordTable
+from dossier.index.state_table import Record, RecordTable, packed_fingerprint
 from dossier.index.writer_lock import IndexBusy, WriterLock
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
@@ -455,20 +455,13 @@ class Index:
         (an entry not covered is left alone); without, the scan is the whole tree.
         """
         by_id = scan.by_id()
-        # Compared on the published table, so that what is decoded for the comparison stays decoded there
-        # (a copy would hold every record twice when nothing changed).
+        # Folder, kind and fingerprint are compared without decoding the records (see RecordTable.stamp).
         published = self._records
         added: set[str] = set()
         changed: set[str] = set()
         todo: list[Location] = []
         for entry_id, loc in by_id.items():
-            record = published.get(entry_id)
-            if (
-                record is None
-                or record.fingerprint != loc.fingerprint
-                or record.folder != loc.folder
-                or record.kind != loc.kind
-            ):
+            if published.stamp(entry_id) != (loc.folder, loc.kind.value, packed_fingerprint(loc.fingerprint)):
                 todo.append(loc)
         if full:
             removed = {i for i in published if i not in by_id}

@@ -157,7 +157,7 @@ def read_state(path: Path) -> dict[str, Any]:
             raise ValueError("not a state table")
         if state.get("version") == INDEX_FORMAT_VERSION:
             entries = state["entries"]
-            if not all(type(value) is tuple and len(value) == 3 for value in entries.values()):
+            if not all(type(value) is tuple and len(value) == 4 for value in entries.values()):
                 raise ValueError("not a state table")
             state["entries"] = RecordTable(dict(entries))
             state["scan_problems"] = [_problem(p) for p in state.get("scan_problems", ())]
@@ -196,13 +196,21 @@ def write_state(
     return (st.st_mtime_ns, st.st_size)
 
 
-#: A record as the state file keeps it: its folder and kind in the clear, the rest packed.
-Packed = tuple[str, str, bytes]
+#: A record as the state file keeps it: its folder and kind in the clear, its fingerprint packed alone
+#: (compared as bytes), then the whole record packed.
+Packed = tuple[str, str, bytes, bytes]
+#: What a walk compares with each entry it finds: folder, kind and packed fingerprint.
+Stamp3 = tuple[str, str, bytes]
+
+
+def packed_fingerprint(fingerprint: tuple[tuple[str, int, int, int, int], ...]) -> bytes:
+    """A fingerprint as the state table keeps it: equal bytes for equal fingerprints."""
+    return msgpack.packb(fingerprint, use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
 
 
 def _packed(record: Record) -> Packed:
     packed = msgpack.packb(_record_values(record), use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
-    return (record.folder, record.kind.value, packed)
+    return (record.folder, record.kind.value, packed_fingerprint(record.fingerprint), packed)
 
 
 def _unpacked(raw: bytes) -> Record:
@@ -214,9 +222,9 @@ class RecordTable(MutableMapping[str, Record]):
 
     A command that searches or shows one entry reads a handful of the 100,000 records; decoding all of
     them took longer than the rest of the command and most of its memory. Each record is kept as
-    (folder, kind, packed bytes) until asked for: the folder is what a partial reconcile needs of every
-    record (:meth:`folder`), the kind what the counts need, and what was never decoded is written back
-    as it was read.
+    (folder, kind, packed fingerprint, packed record) until asked for: the folder is what a partial
+    reconcile needs of every record (:meth:`folder`), folder, kind and fingerprint what a walk compares
+    (:meth:`stamp`), the kind what the counts need; what was never decoded is written back as it was read.
     """
 
     __slots__ = ("_items",)
@@ -228,7 +236,7 @@ class RecordTable(MutableMapping[str, Record]):
         value = self._items[entry_id]
         if isinstance(value, Record):
             return value
-        record = _unpacked(value[2])
+        record = _unpacked(value[3])
         # Replacing the value of a key that exists never resizes the dict: safe beside readers iterating it.
         self._items[entry_id] = record
         return record
@@ -258,6 +266,19 @@ class RecordTable(MutableMapping[str, Record]):
         """The entry's folder, without decoding its record."""
         value = self._items[entry_id]
         return value.folder if isinstance(value, Record) else value[0]
+
+    def stamp(self, entry_id: str) -> Stamp3 | None:
+        """The entry's folder, kind and packed fingerprint without decoding its record; None when unknown.
+
+        A walk that finds nothing changed compares these for every entry: decoding 100,000 records
+        for it took longer, and held them all in memory.
+        """
+        value = self._items.get(entry_id)
+        if value is None:
+            return None
+        if isinstance(value, Record):
+            return (value.folder, value.kind.value, packed_fingerprint(value.fingerprint))
+        return value[:3]
 
     def kind_counts(self) -> dict[Kind, int]:
         """How many entries of each kind, without decoding a record."""
