@@ -182,19 +182,13 @@ class Index:
         damaged = state_table.damaged_segment(self._whoosh_dir, state.get("segments", {}))
         if damaged is not None:
             return f"the index was damaged ({damaged} changed or vanished since it was written)"
-        searcher = None
         try:
             ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
-            searcher = retry_vanished(ix.searcher)
-            searcher.doc_count()
+            with retry_vanished(ix.searcher) as searcher:
+                searcher.doc_count()
         except Exception:  # Whoosh raises many kinds of errors for damaged files
-            if searcher is not None:
-                with contextlib.suppress(Exception):
-                    searcher.close()
             return "the index was damaged"
         self._ix = ix
-        # Kept for the first search: opening every segment's reader again cost a command tens of milliseconds.
-        self._searcher = searcher
         self._apply_state(state)
         return None
 
