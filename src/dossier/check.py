@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dossier import policy
 from dossier.model import Kind, Problem, check_references, validate
@@ -24,6 +25,8 @@ class CheckReport:
     counts: dict[Kind, int] = field(default_factory=dict)
     #: The confirmation policy applied to the tree: its warnings are kept apart from the tree's problems.
     policy_review: policy.Review = field(default_factory=policy.Review)
+    #: Each readable entry with its parsed kind file, in scan order: the review reads them from here, not again.
+    entries: list[tuple[Location, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,7 +68,10 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
     read: list[policy.EntryFile] = []
     for done, location in enumerate(scan.locations, start=1):
         report.counts[location.kind] = report.counts.get(location.kind, 0) + 1
+        before = len(read)
         report.problems.extend(check_entry(store, location, kinds_by_id, read))
+        if len(read) > before:
+            report.entries.append((location, dict(read[-1].data)))
         if progress is not None:
             progress(done, total)
     rules, policy_problems = policy.load(store)

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dossier import __version__
-from dossier.commands import USAGE, Command, Context, UsageError, add_dry_run, add_global_options, load_commands
+from dossier.commands import (
+    USAGE,
+    Command,
+    Context,
+    UsageError,
+    add_dry_run,
+    add_global_options,
+    load_command,
+    load_commands,
+)
 from dossier.errors import describe_os_error
 from dossier.store import COLLECTION_FILE, Store
 
@@ -75,7 +84,7 @@ def resolve_index_dir(value: str | None) -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = load_commands()
+    commands = _commands_for(argv)
     names = {c.name for c in commands}
     # `dossier PATH` (no command) opens the browser on PATH.
     positional = [a for a in argv if not a.startswith("-")]
@@ -123,6 +132,17 @@ def _misspelt_command(word: str, names: set[str]) -> str | None:
         return None
     close = difflib.get_close_matches(word, sorted(names), n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def _commands_for(argv: list[str]) -> list[type[Command]]:
+    """Only the command named on the line when there is one (start-up pays for its imports alone), else all."""
+    if argv and argv[0] in ("-h", "--help"):
+        return load_commands()
+    first = next((a for a in argv if not a.startswith("-") and not _is_option_value(argv, a)), None)
+    if first in ("completion", "man"):
+        return load_commands()  # generated from the whole command line
+    one = load_command(first) if first is not None else None
+    return [one] if one is not None else load_commands()
 
 
 def _is_option_value(argv: list[str], value: str) -> bool:

@@ -244,11 +244,19 @@ class _Entry:
     data: dict[str, Any]
 
 
-def review_tree(store: Store, *, mentions: bool = True) -> list[Problem]:
-    """Every review warning of the tree (entries that cannot be read are check's errors, skipped here)."""
-    scan = store.scan()
+def review_tree(
+    store: Store, *, mentions: bool = True, read: list[tuple[Location, dict[str, Any]]] | None = None
+) -> list[Problem]:
+    """Every review warning of the tree (entries that cannot be read are check's errors, skipped here).
+
+    ``read``: the entries with their parsed kind files when the caller has read them already (``check``
+    has): the tree is then not walked and parsed a second time.
+    """
     entries: list[_Entry] = []
-    for location in scan.locations:
+    if read is not None:
+        entries = [_Entry(location, data) for location, data in read]
+        return review_entries(store, entries, mentions=mentions)
+    for location in store.scan().locations:
         data, _text, problems = store.read_kind_file(location)
         if data is not None:
             entries.append(_Entry(location, data))
@@ -407,12 +415,13 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def check_warnings(store: Store) -> list[Problem]:
-    """What ``check`` adds to its problems: an interrupted curation (an error), then the review."""
+def check_warnings(store: Store, read: list[tuple[Location, dict[str, Any]]] | None = None) -> list[Problem]:
+    """What ``check`` adds to its problems: an interrupted curation (an error), then the review (of ``read``,
+    the entries check parsed, when given)."""
     from dossier.curate import pending_problem
 
     found = []
     pending = pending_problem(store)
     if pending is not None:
         found.append(Problem(".", pending, "curation-interrupted"))
-    return found + review_tree(store)
+    return found + review_tree(store, read=read)

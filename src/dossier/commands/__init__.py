@@ -241,3 +241,19 @@ def load_commands() -> list[type[Command]]:
             if inspect.isclass(value) and issubclass(value, Command) and value is not Command and "name" in vars(value):
                 commands.append(value)
     return commands
+
+
+def load_command(name: str) -> type[Command] | None:
+    """The command called ``name`` when its module is named after it, importing no other command's module.
+
+    Every command's module pulls in what that command needs (curation, the graph, importers); a
+    command that runs on its own need not pay for the others' imports. None when the name is not one.
+    """
+    for module_name in (name, name + "_"):
+        if module_name not in COMMAND_MODULES:
+            continue
+        module = importlib.import_module(f"dossier.commands.{module_name}")
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, Command) and vars(value).get("name") == name:
+                return value
+    return None

@@ -61,7 +61,7 @@ class Check(Command):
             report = check_tree(store)
         from dossier.gitsync import setup_problems
 
-        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store)
+        problems = sorted(report.problems + report.policy_review.problems + check_warnings(store, report.entries)
                           + setup_problems(store.root),
                           key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         errors = [p for p in problems if p.severity is Severity.ERROR]

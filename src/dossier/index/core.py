@@ -36,11 +36,11 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dossier.index import state_table
+from dossier.index import gitstate, state_table
 from dossier.index.document import load_entry
 from dossier.index.forgiving import (
     ALMOST_NOTHING,
@@ -64,7 +64,7 @@ from dossier.index.schema import (
 )
 from dossier.index.scope import normalise, partial_scan, problem_folder
 from dossier.index.snippets import find_mention, hit_snippet, name_pattern
-from dossier.index.state_table import Record
+from dossier.index.state_table import Record, RecordTable, packed_fingerprint
 from dossier.index.writer_lock import IndexBusy, IndexWriteError, WriterLock
 from dossier.model import Kind, Problem, check_references, is_valid_id
 from dossier.store import COLLECTION_FILE, Location, Scan, Store
@@ -133,6 +133,12 @@ def retry_vanished(open_: Callable[[], Any], attempts: int = 20) -> Any:
     raise AssertionError("unreachable")
 
 
+def _make_row(record: Record, known: Container[str]) -> Row:
+    """The row the lists draw for one record; its problem count includes references to ids not ``known``."""
+    missing = sum(1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known)
+    return Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
+
+
 class Index:
     """The index of one tree. Safe to share between threads; see the module docstring."""
 
@@ -141,10 +147,11 @@ class Index:
         self.dir = index_dir
         self._whoosh_dir = index_dir / "whoosh"
         self._state_path = index_dir / state_table.STATE_FILE
+        self._baseline_path = index_dir / gitstate.BASELINE_FILE
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
         self._file_lock = WriterLock(index_dir / "write.lock")
-        self._records: dict[str, Record] = {}
+        self._records = RecordTable()
         self._scan_problems: list[Problem] = []
         self._collection_problems: list[Problem] = []
         self._state_stamp: tuple[int, int] | None = None
@@ -258,7 +265,7 @@ class Index:
         self._close_searcher()
         if self._whoosh_dir.exists():
             shutil.rmtree(self._whoosh_dir, ignore_errors=True)
-        for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE):
+        for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE, gitstate.BASELINE_FILE):
             with contextlib.suppress(FileNotFoundError):
                 (self.dir / name).unlink()
         try:
@@ -266,7 +273,7 @@ class Index:
             self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
         except OSError as exc:
             raise IndexWriteError(self.dir, exc, self._remove_partial_files()) from exc
-        self._records = {}
+        self._records = RecordTable()
         self._scan_problems = []
         self._collection_problems = []
         self._full_sync_needed = True
@@ -324,7 +331,6 @@ class Index:
         with self._cache_lock:
             self._generation += 1
             self._rows = None
-            self._backrefs = None
 
     def _store_cache(self, name: str, value: Any, generation: int) -> None:
         with self._cache_lock:
@@ -389,10 +395,60 @@ class Index:
         than ``wait`` seconds; the index can still be read.
         """
         with self._writing(wait):
-            scan = self.store.scan()
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
-            return self._sync(scan, None, progress, full=True, committed=committed)
+            fast = self._reconcile_from_git()
+            if fast is not None:
+                return fast
+            # Asked before and after the walk: a path clean both times did not change in between.
+            before = gitstate.view(self.store.root)
+            changes = self._sync(self.store.scan(), None, progress, full=True, committed=committed)
+            after = gitstate.view(self.store.root) if before is not None else None
+            if before is not None and after is not None and before.head == after.head:
+                self._keep_baseline(gitstate.View(after.head, before.dirty | after.dirty), changes)
+            else:
+                gitstate.forget_baseline(self._baseline_path)
+            return changes
+
+    def _reconcile_from_git(self) -> Changes | None:
+        """Reconcile by looking only where git says something changed; None when git cannot say.
+
+        See :mod:`~dossier.index.gitstate`: the paths dirty now, dirty at the last reconcile, or
+        changed between the two commits are applied; every other file has the content it had.
+        """
+        if self._full_sync_needed or not self._records:
+            return None
+        root = self.store.root
+        baseline = gitstate.read_baseline(self._baseline_path, root)
+        if baseline is None:
+            return None
+        now = gitstate.view(root)
+        if now is None:
+            return None
+        named = set(baseline.dirty | now.dirty)
+        if now.head != baseline.head:
+            between = gitstate.changed_between(root, baseline.head, now.head)
+            if between is None:
+                return None
+            named |= between
+        paths = {n for n in map(normalise, named) if n is not None}
+        if len(paths) > gitstate.MAX_PATHS:
+            return None
+        if paths:
+            changes = self._apply_locked(paths)
+        else:
+            changes = Changes()
+            self._write_state_if_changed()
+            self._state_text = "up to date"
+        self._keep_baseline(now, changes)
+        return changes
+
+    def _keep_baseline(self, view: gitstate.View, changes: Changes) -> None:
+        # Entries re-read now are looked at once more next time: a file changed while it was read and
+        # put back to its committed content before the next ``git status`` would look clean to git.
+        folders = {self._records[i].folder for i in changes.added | changes.changed if i in self._records}
+        gitstate.write_baseline(self._baseline_path, self.store.root,
+                                gitstate.View(view.head, view.dirty | frozenset(folders)))
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Changes:
         """Index the whole tree from scratch."""
@@ -415,15 +471,19 @@ class Index:
         if not changed:
             return Changes()
         with self._writing():
-            if "" in changed or self._full_sync_needed:
-                scan = self.store.scan()
-                return self._sync(scan, None, None, full=True)
-            if COLLECTION_FILE in changed:
-                _, self._collection_problems = self.store.collection()
-            partial, scope = partial_scan(self.store, self._records, self._scan_problems, changed)
-            if partial is None:  # a duplicate id appeared or vanished: only a full scan can tell
-                return self._sync(self.store.scan(), None, None, full=True)
-            return self._sync(partial, scope, None, full=False)
+            return self._apply_locked(changed)
+
+    def _apply_locked(self, changed: set[str]) -> Changes:
+        """:meth:`apply` of normalised paths, for a caller that holds the writer lock."""
+        if "" in changed or self._full_sync_needed:
+            scan = self.store.scan()
+            return self._sync(scan, None, None, full=True)
+        if COLLECTION_FILE in changed:
+            _, self._collection_problems = self.store.collection()
+        partial, scope = partial_scan(self.store, self._records, self._scan_problems, changed)
+        if partial is None:  # a duplicate id appeared or vanished: only a full scan can tell
+            return self._sync(self.store.scan(), None, None, full=True)
+        return self._sync(partial, scope, None, full=False)
 
     def _sync(
         self,
@@ -439,25 +499,19 @@ class Index:
         (an entry not covered is left alone); without, the scan is the whole tree.
         """
         by_id = scan.by_id()
-        # Readers iterate the published dict from other threads: change a copy, publish it whole.
-        records = dict(self._records)
+        # Folder, kind and fingerprint are compared without decoding the records (see RecordTable.stamp).
+        published = self._records
         added: set[str] = set()
         changed: set[str] = set()
         todo: list[Location] = []
         for entry_id, loc in by_id.items():
-            record = records.get(entry_id)
-            if (
-                record is None
-                or record.fingerprint != loc.fingerprint
-                or record.folder != loc.folder
-                or record.kind != loc.kind
-            ):
+            if published.stamp(entry_id) != (loc.folder, loc.kind.value, packed_fingerprint(loc.fingerprint)):
                 todo.append(loc)
         if full:
-            removed = {i for i in records if i not in by_id}
+            removed = {i for i in published if i not in by_id}
         else:
             assert scope is not None
-            removed = {i for i, r in records.items() if i not in by_id and scope(r.folder)}
+            removed = {i for i in published if i not in by_id and scope(published.folder(i))}
         if full:
             self._scan_problems = list(scan.problems)
         else:
@@ -471,6 +525,8 @@ class Index:
                 self._full_sync_needed = False
             self._state_text = "up to date"
             return Changes()
+        # Readers iterate the published table from other threads: change a copy, publish it whole.
+        records = published.copy()
         bulk = total > BULK_ENTRIES
         writer: Any = None
         try:
@@ -499,7 +555,7 @@ class Index:
                 if bulk and pending >= BATCH_DOCS * 4**commits and done < total:
                     # Commit what is done so far: search already works on it.
                     writer.commit(merge=False)
-                    self._records, records = records, dict(records)
+                    self._records, records = records, records.copy()
                     self._write_state()
                     self._invalidate()
                     writer = None
@@ -568,17 +624,19 @@ class Index:
             generation = self._generation  # before the records: see _store_cache
             records = self._records
             known = records.keys()
-            rows = {}
-            for entry_id, record in records.items():
-                missing = sum(
-                    1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known
-                )
-                rows[entry_id] = Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
+            rows = {entry_id: _make_row(record, known) for entry_id, record in records.items()}
             self._store_cache("_rows", rows, generation)
             return rows
 
     def row(self, entry_id: str) -> Row | None:
-        return self._all_rows().get(entry_id)
+        """One entry's row: from the rows already made, else made alone (a command needs a few, not 100,000)."""
+        self._refresh_from_disk()
+        rows = self._rows
+        if rows is not None:
+            return rows.get(entry_id)
+        records = self._records
+        record = records.get(entry_id)
+        return _make_row(record, records.keys()) if record is not None else None
 
     def rows(
         self,
@@ -625,10 +683,8 @@ class Index:
         return result[:limit] if limit is not None else result
 
     def counts(self) -> dict[Kind, int]:
-        counts = dict.fromkeys(Kind, 0)
-        for row in self._all_rows().values():
-            counts[row.kind] += 1
-        return counts
+        self._refresh_from_disk()
+        return self._records.kind_counts()
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of entries that carry it, most used first."""
@@ -671,18 +727,26 @@ class Index:
 
     # -- backlinks and mentions
 
-    def _backref_map(self) -> dict[str, list[tuple[str, str, str | None]]]:
+    def _referring(self, entry_id: str) -> list[tuple[str, str, str | None]]:
+        """(entry, field, label) of each reference to ``entry_id``.
+
+        The index's ``ref`` terms name the referring entries, and only their records are read: showing
+        one entry does not decode 100,000 records (nor build a map of every reference) to find a dozen.
+        """
+        from whoosh import query as q
+
         self._refresh_from_disk()
-        cached = self._backrefs
-        if cached is not None:
-            return cached
-        generation = self._generation
-        backrefs: dict[str, list[tuple[str, str, str | None]]] = {}
-        for entry_id, record in self._records.items():
-            for ref_field, target, label in record.refs:
-                backrefs.setdefault(target, []).append((entry_id, ref_field, label))
-        self._store_cache("_backrefs", backrefs, generation)
-        return backrefs
+
+        records = self._records
+        hit_ids = self._read(lambda searcher: [
+            hit["id"] for hit in searcher.search(q.Term("ref", entry_id), limit=None)
+        ])
+        found: list[tuple[str, str, str | None]] = []
+        for source_id in sorted(set(hit_ids)):
+            record = records.get(source_id)
+            if record is not None:
+                found.extend((source_id, f, label) for f, t, label in record.refs if t == entry_id)
+        return found
 
     def references(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
         """Every entry's references as (field, id, label), in file order: what the graph is built from."""
@@ -691,11 +755,10 @@ class Index:
 
     def backlinks(self, entry_id: str) -> list[Backlink]:
         """Entries that refer to this id: events by date, then sources, then actors."""
-        rows = self._all_rows()
         records = self._records
         links = []
-        for source_id, ref_field, label in self._backref_map().get(entry_id, []):
-            row = rows.get(source_id)
+        for source_id, ref_field, label in self._referring(entry_id):
+            row = self.row(source_id)
             if row is None or source_id == entry_id:
                 continue
             links.append(Backlink(row, ref_field, label))
@@ -733,15 +796,14 @@ class Index:
             clauses.append(q.Term("content", words[0]) if len(words) == 1 else q.Phrase("content", words))
         if not clauses:
             return []
-        rows = self._all_rows()
-        referring = {i for i, _f, _l in self._backref_map().get(entry_id, [])}
+        referring = {i for i, _f, _l in self._referring(entry_id)}
         patterns = [(name, name_pattern(name)) for name in names]
         found: list[Mention] = []
         hit_ids = self._read(lambda searcher: [hit["id"] for hit in searcher.search(q.Or(clauses), limit=None)])
         for hit_id in hit_ids:
             if hit_id == entry_id or hit_id in referring:
                 continue
-            row = rows.get(hit_id)
+            row = self.row(hit_id)
             if row is None:
                 continue
             location = self._location(row.id)
@@ -813,7 +875,7 @@ class Index:
         if is_plain(query) and " " in query.strip():
             query = query.rstrip("?!. ")  # a sentence's question mark is not a wildcard
         parsed = self.parse(query)  # also refuses what is too costly, with the reason
-        rows = self._all_rows()
+        rows = _RowsOnDemand(self)  # a search needs rows for its hits, not for the whole tree
         plan = None
         if is_plain(query):
             plan = plan_words(query)
@@ -915,7 +977,7 @@ class Index:
             hits.suggestions = list(dict.fromkeys([*names, *hits.corrected.values()]))  # names, then words
         return hits
 
-    def _rank(self, found: list[Any], rows: dict[str, Row], groups: list[list[str]] | None) -> list[Any]:
+    def _rank(self, found: list[Any], rows: _RowsOnDemand, groups: list[list[str]] | None) -> list[Any]:
         """Hits in the order people expect: more of the words, a name or title that matches, then the
         text's score; events and actors before sources at equal strength; importance and recency last."""
         ranked = []
@@ -1010,6 +1072,26 @@ TITLE_BONUS = 1.0
 #: Sources weigh less than the events and actors they document at equal strength of match.
 KIND_WEIGHTS = {Kind.SOURCE: 0.8}
 KIND_ORDER = {Kind.EVENT: 0, Kind.ACTOR: 1, Kind.SOURCE: 2}
+
+
+class _RowsOnDemand:
+    """The rows a search asks for, each made once when first asked (``Index.row``)."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+        self._made: dict[str, Row | None] = {}
+
+    def get(self, entry_id: str, default: Row | None = None) -> Row | None:
+        if entry_id not in self._made:
+            self._made[entry_id] = self._index.row(entry_id)
+        row = self._made[entry_id]
+        return default if row is None else row
+
+    def __getitem__(self, entry_id: str) -> Row:
+        row = self.get(entry_id)
+        if row is None:
+            raise KeyError(entry_id)
+        return row
 
 
 def _group_query(terms: list[str]) -> Any:

@@ -18,6 +18,7 @@ import gc
 import os
 import threading
 import zlib
+from collections.abc import ItemsView, Iterator, KeysView, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,8 +28,8 @@ from dossier.index.schema import schema_signature
 from dossier.model import Kind, Problem, Severity
 
 #: Bump when what is indexed, or how, changes: an index of another version is rebuilt.
-INDEX_FORMAT_VERSION = 8  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated;
-# 8: one analysis (stopwords, irregular forms, Snowball stemmer) for every text field
+INDEX_FORMAT_VERSION = 9  # 5: MessagePack; 6: ctime and inode in fingerprints; 7: any script transliterated;
+# 8: one analysis (stopwords, irregular forms, Snowball stemmer); 9: each record packed on its own
 #: The state table's file in the index folder.
 STATE_FILE = "state.msgpack"
 #: Where index format 4 and older kept the table, as a pickle: removed when the index is rebuilt, never read.
@@ -156,7 +157,10 @@ def read_state(path: Path) -> dict[str, Any]:
         if not isinstance(state, dict):
             raise ValueError("not a state table")
         if state.get("version") == INDEX_FORMAT_VERSION:
-            state["entries"] = {entry_id: _record(values) for entry_id, values in state["entries"].items()}
+            entries = state["entries"]
+            if not all(type(value) is tuple and len(value) == 4 for value in entries.values()):
+                raise ValueError("not a state table")
+            state["entries"] = RecordTable(dict(entries))
             state["scan_problems"] = [_problem(p) for p in state.get("scan_problems", ())]
             state["collection_problems"] = [_problem(p) for p in state.get("collection_problems", ())]
     finally:
@@ -169,7 +173,7 @@ def read_state(path: Path) -> dict[str, Any]:
 def write_state(
     path: Path,
     tree: Path,
-    records: dict[str, Record],
+    records: MutableMapping[str, Record],
     scan_problems: list[Problem],
     collection_problems: list[Problem],
     segments: dict[str, SegmentStamp] | None = None,
@@ -179,7 +183,8 @@ def write_state(
         "version": INDEX_FORMAT_VERSION,
         "schema": schema_signature(),
         "tree": str(tree),
-        "entries": {entry_id: _record_values(record) for entry_id, record in records.items()},
+        "entries": (records.packed() if isinstance(records, RecordTable)
+                    else {entry_id: _packed(record) for entry_id, record in records.items()}),
         "scan_problems": [_problem_values(p) for p in scan_problems],
         "collection_problems": [_problem_values(p) for p in collection_problems],
         "segments": segments or {},
@@ -195,3 +200,104 @@ def write_state(
         raise
     st = path.stat()
     return (st.st_mtime_ns, st.st_size)
+
+
+#: A record as the state file keeps it: its folder and kind in the clear, its fingerprint packed alone
+#: (compared as bytes), then the whole record packed.
+Packed = tuple[str, str, bytes, bytes]
+#: What a walk compares with each entry it finds: folder, kind and packed fingerprint.
+Stamp3 = tuple[str, str, bytes]
+
+
+def packed_fingerprint(fingerprint: tuple[tuple[str, int, int, int, int], ...]) -> bytes:
+    """A fingerprint as the state table keeps it: equal bytes for equal fingerprints."""
+    return msgpack.packb(fingerprint, use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
+
+
+def _packed(record: Record) -> Packed:
+    packed = msgpack.packb(_record_values(record), use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
+    return (record.folder, record.kind.value, packed_fingerprint(record.fingerprint), packed)
+
+
+def _unpacked(raw: bytes) -> Record:
+    return _record(msgpack.unpackb(raw, use_list=False, unicode_errors=_UNICODE_ERRORS))
+
+
+class RecordTable(MutableMapping[str, Record]):
+    """The state table's records, each decoded only when it is asked for.
+
+    A command that searches or shows one entry reads a handful of the 100,000 records; decoding all of
+    them took longer than the rest of the command and most of its memory. Each record is kept as
+    (folder, kind, packed fingerprint, packed record) until asked for: the folder is what a partial
+    reconcile needs of every record (:meth:`folder`), folder, kind and fingerprint what a walk compares
+    (:meth:`stamp`), the kind what the counts need; what was never decoded is written back as it was read.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict[str, Record | Packed] | None = None) -> None:
+        self._items: dict[str, Record | Packed] = items if items is not None else {}
+
+    def __getitem__(self, entry_id: str) -> Record:
+        value = self._items[entry_id]
+        if isinstance(value, Record):
+            return value
+        record = _unpacked(value[3])
+        # Replacing the value of a key that exists never resizes the dict: safe beside readers iterating it.
+        self._items[entry_id] = record
+        return record
+
+    def __setitem__(self, entry_id: str, record: Record) -> None:
+        self._items[entry_id] = record
+
+    def __delitem__(self, entry_id: str) -> None:
+        del self._items[entry_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._items
+
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
+
+    def items(self) -> ItemsView[str, Record]:
+        return ItemsView(self)
+
+    def folder(self, entry_id: str) -> str:
+        """The entry's folder, without decoding its record."""
+        value = self._items[entry_id]
+        return value.folder if isinstance(value, Record) else value[0]
+
+    def stamp(self, entry_id: str) -> Stamp3 | None:
+        """The entry's folder, kind and packed fingerprint without decoding its record; None when unknown.
+
+        A walk that finds nothing changed compares these for every entry: decoding 100,000 records
+        for it took longer, and held them all in memory.
+        """
+        value = self._items.get(entry_id)
+        if value is None:
+            return None
+        if isinstance(value, Record):
+            return (value.folder, value.kind.value, packed_fingerprint(value.fingerprint))
+        return value[:3]
+
+    def kind_counts(self) -> dict[Kind, int]:
+        """How many entries of each kind, without decoding a record."""
+        counts = dict.fromkeys(Kind, 0)
+        for value in self._items.values():
+            counts[value.kind if isinstance(value, Record) else _KINDS[value[1]]] += 1
+        return counts
+
+    def copy(self) -> RecordTable:
+        """A copy sharing the records (they are immutable tuples), decoded or not."""
+        return RecordTable(dict(self._items))
+
+    def packed(self) -> dict[str, Packed]:
+        """Every record as written to the state file: what was never decoded is not packed again."""
+        return {entry_id: value if not isinstance(value, Record) else _packed(value)
+                for entry_id, value in self._items.items()}

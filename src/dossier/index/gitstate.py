@@ -1,0 +1,150 @@
+"""What changed in a tree kept in git, asked of git: the fast path of ``Index.reconcile``.
+
+Walking a tree of 100,000 entries to compare every file's stamp with the state table takes
+seconds; ``git status`` answers the same question from git's own index (a stat cache it keeps
+current, in C, checking size, mtime, ctime and inode, and re-hashing a file whose stat changed),
+so a change made by any program, ``cp -p`` and same-size-same-mtime edits included, shows there.
+
+The index keeps a *baseline*: the commit checked out and the paths git reported as differing from
+it (modified, staged, deleted, untracked, ignored) when the index last matched the tree. A path
+git calls clean has its committed content; so, if it was clean at the baseline too and the commit
+is the same (or ``git diff`` between the two commits does not name it), it has not changed since.
+Everything else, that is the paths dirty now, dirty then, or changed between the commits, is
+handed to ``Index.apply`` like a watcher's events. Whatever git cannot vouch for (no repository,
+git missing or failing, a baseline of another tree, more changed paths than a walk costs) makes the
+caller walk the whole tree, as without git.
+
+Known limits: files git is told not to look at (``assume-unchanged``, ``skip-worktree``) are not
+seen changing (``dossier index --rebuild`` reads everything); a submodule makes the caller walk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgpack
+
+#: The baseline's file in the index folder.
+BASELINE_FILE = "git.msgpack"
+#: More paths to look at than this and a walk of the tree is about as quick (and needs no partial scans).
+MAX_PATHS = 2000
+#: git status on 100,000 files takes well under this; a hung git (a lock, a network file system) must not hang us.
+GIT_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class View:
+    """What git says of the tree now: the commit checked out, and the tree-relative paths that differ from it."""
+
+    head: str
+    dirty: frozenset[str]
+
+
+def _top(root: Path) -> tuple[Path, str] | None:
+    """The repository's top folder and the tree's path inside it ("" at the top), or None outside git."""
+    real = root.resolve()
+    for folder in (real, *real.parents):
+        if (folder / ".git").exists():
+            rel = real.relative_to(folder).as_posix()
+            return folder, "" if rel == "." else rel + "/"
+    return None
+
+
+def _git(top: Path, *args: str) -> bytes | None:
+    # Variables such as GIT_DIR or GIT_INDEX_FILE would point git at another repository than the tree's.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # never take git's index lock from under the user's own git
+    try:
+        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, env=env, timeout=GIT_TIMEOUT,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _relative(prefix: str, path: bytes) -> str | None:
+    text = os.fsdecode(path)
+    if not text.startswith(prefix):
+        return None
+    return text[len(prefix):].rstrip("/") or None
+
+
+def view(root: Path) -> View | None:
+    """What git says of the tree at ``root``, or None when git cannot tell (no repository, no git)."""
+    found = _top(root)
+    if found is None:
+        return None
+    top, prefix = found
+    out = _git(top, "status", "--porcelain=v2", "-z", "--branch", "--untracked-files=all",
+               "--ignored=traditional", "--no-renames", "--", prefix or ".")
+    if out is None:
+        return None
+    head = ""
+    dirty: set[str] = set()
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        tag = record[:1]
+        if tag == b"#":
+            if record.startswith(b"# branch.oid "):
+                head = record[len(b"# branch.oid "):].decode("ascii", "replace")
+            continue
+        if tag in (b"?", b"!"):
+            path = record[2:]
+        elif tag in (b"1", b"u"):
+            fields = record.split(b" ", 8 if tag == b"1" else 10)
+            if len(fields) < (9 if tag == b"1" else 11):
+                return None
+            if fields[2] != b"N...":
+                return None  # a submodule: its files are git's business, not this view's
+            path = fields[-1]
+        else:
+            return None  # a record this parser does not know (renames are off): do not guess
+        rel = _relative(prefix, path)
+        if rel is not None:
+            dirty.add(rel)
+    return View(head, frozenset(dirty))
+
+
+def changed_between(root: Path, old: str, new: str) -> set[str] | None:
+    """Tree-relative paths whose committed content differs between two commits, or None when git cannot say."""
+    if not old or not new:
+        return None
+    found = _top(root)
+    if found is None:
+        return None
+    top, prefix = found
+    out = _git(top, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", old, new, "--", prefix or ".")
+    if out is None:
+        return None
+    return {rel for path in out.split(b"\0") if path and (rel := _relative(prefix, path)) is not None}
+
+
+def read_baseline(path: Path, tree: Path) -> View | None:
+    """The baseline kept in ``path`` for this tree, or None (none yet, another tree's, unreadable)."""
+    try:
+        data = msgpack.unpackb(path.read_bytes(), use_list=False, unicode_errors="surrogateescape")
+        if data["tree"] != str(tree):
+            return None
+        return View(data["head"], frozenset(data["dirty"]))
+    except Exception:  # missing, truncated or foreign: the caller walks the tree
+        return None
+
+
+def write_baseline(path: Path, tree: Path, baseline: View) -> None:
+    """Replace the baseline atomically."""
+    data = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty)}
+    tmp = path.with_name(f".git.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(msgpack.packb(data, use_bin_type=True, unicode_errors="surrogateescape"))
+    os.replace(tmp, path)
+
+
+def forget_baseline(path: Path) -> None:
+    """Drop the baseline: the next reconcile walks the tree."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()

@@ -1,0 +1,164 @@
+"""A tree kept in git is reconciled by asking git what changed (dossier/index/gitstate.py), not by a walk.
+
+Each test makes a change the way a user or another program would, then opens the index afresh (as the
+next command does) and checks that the change is found without a rebuild, and, where it matters, that
+the tree was not walked to find it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dossier.index import Index
+from dossier.store import Store
+from tests.index.helpers import actor, ids, small_tree, write
+from tests.index.test_faults import rewrite_keeping_size_and_mtime
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(tree: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@example.org",
+                    "-c", "init.defaultBranch=main", *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    tree = small_tree(tmp_path / "tree")
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-q", "-m", "start")
+    return tree
+
+
+@pytest.fixture
+def index_dir(repo: Path, tmp_path: Path) -> Path:
+    ix_dir = tmp_path / "ix"
+    with Index.open(Store(repo), ix_dir) as ix:
+        ix.reconcile()  # the first command: a walk, and git's view of the tree kept
+    return ix_dir
+
+
+@pytest.fixture
+def no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a walk of the whole tree fail the test: the change must be found through git."""
+
+    def walked(self: Store) -> None:
+        raise AssertionError("the whole tree was walked")
+
+    monkeypatch.setattr(Store, "scan", walked)
+
+
+def next_command(tree: Path, index_dir: Path) -> Index:
+    ix = Index.open(Store(tree), index_dir)
+    ix.reconcile()
+    return ix
+
+
+def test_nothing_changed_is_answered_without_a_walk(repo: Path, index_dir: Path, no_walk: None) -> None:
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("pentagon")) == ["2025-01-28-detail-revoked"]
+
+
+def test_an_edit_in_place_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    summary = repo / "events" / "2025-01-28-detail-revoked" / "summary.md"
+    with summary.open("a", encoding="utf-8") as handle:  # in place, as a plain editor or `>>` writes
+        handle.write("\nThe Zanzibar office objected.\n")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibar")) == ["2025-01-28-detail-revoked"]
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    summary = repo / "events" / "2025-01-28-detail-revoked" / "summary.md"
+    rewrite_keeping_size_and_mtime(summary, "Pentagon", "Zanzibar")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibar")) == ["2025-01-28-detail-revoked"]
+        assert ids(ix.search("pentagon")) == []
+
+
+def test_a_renamed_folder_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    (repo / "actors" / "pete-hegseth").rename(repo / "actors" / "peter-hegseth")
+    with next_command(repo, index_dir) as ix:
+        assert ix.row("pete-hegseth") is None
+        assert ix.row("peter-hegseth") is not None
+        assert ix.row("peter-hegseth").title == "Pete Hegseth"
+
+
+def test_a_deleted_folder_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    shutil.rmtree(repo / "sources" / "2025-01-28-cnn-report")
+    with next_command(repo, index_dir) as ix:
+        assert ix.row("2025-01-28-cnn-report") is None
+        assert ids(ix.search("clearance")) == []
+
+
+def test_a_new_untracked_entry_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    actor(repo, "lloyd-austin", "Lloyd Austin", summary="Secretary of Defense before Hegseth.")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("lloyd")) == ["lloyd-austin"]
+
+
+def test_a_change_that_was_committed_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    # Clean again by the next command: only the new commit says that this file changed.
+    profile = repo / "actors" / "mark-milley" / "profile.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("Mark A. Milley", "Mark Alexander Milley"),
+                       encoding="utf-8")
+    git(repo, "commit", "-q", "-a", "-m", "full name")
+    with next_command(repo, index_dir) as ix:
+        assert ix.row("mark-milley").title == "Mark Alexander Milley"
+
+
+def test_a_checkout_of_another_branch_is_found_and_back(repo: Path, index_dir: Path, no_walk: None) -> None:
+    git(repo, "checkout", "-q", "-b", "other")
+    actor(repo, "lloyd-austin", "Lloyd Austin")
+    shutil.rmtree(repo / "events" / "2020-06-01-lafayette-square")
+    write(repo / "events" / "2025-01-28-detail-revoked" / "summary.md", "Nothing about the building.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "other branch")
+    git(repo, "checkout", "-q", "main")
+    with next_command(repo, index_dir) as ix:  # back where the index was built: nothing to do
+        assert ids(ix.search("pentagon")) == ["2025-01-28-detail-revoked"]
+    git(repo, "checkout", "-q", "other")
+    with next_command(repo, index_dir) as ix:
+        assert ix.row("lloyd-austin") is not None
+        assert ix.row("2020-06-01-lafayette-square") is None
+        assert ids(ix.search("pentagon")) == []
+    git(repo, "checkout", "-q", "main")
+    with next_command(repo, index_dir) as ix:
+        assert ix.row("lloyd-austin") is None
+        assert ix.row("2020-06-01-lafayette-square") is not None
+        assert ids(ix.search("pentagon")) == ["2025-01-28-detail-revoked"]
+
+
+def test_a_change_undone_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    # Dirty at one command, clean (back to the commit) at the next: the baseline remembers it was dirty.
+    summary = repo / "events" / "2025-01-28-detail-revoked" / "summary.md"
+    original = summary.read_text(encoding="utf-8")
+    summary.write_text("Zanzibar.\n", encoding="utf-8")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibar")) == ["2025-01-28-detail-revoked"]
+    git(repo, "checkout", "--", ".")
+    assert summary.read_text(encoding="utf-8") == original
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibar")) == []
+        assert ids(ix.search("pentagon")) == ["2025-01-28-detail-revoked"]
+
+
+def test_a_tree_inside_a_repository_sees_only_its_own_paths(tmp_path: Path) -> None:
+    top = tmp_path / "project"
+    tree = small_tree(top / "research" / "dossiers")
+    write(top / "README.md", "not part of the tree\n")
+    git(top, "init", "-q")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "start")
+    ix_dir = tmp_path / "ix"
+    with Index.open(Store(tree), ix_dir) as ix:
+        ix.reconcile()
+    (top / "README.md").write_text("changed\n", encoding="utf-8")
+    summary = tree / "events" / "2025-01-28-detail-revoked" / "summary.md"
+    rewrite_keeping_size_and_mtime(summary, "Pentagon", "Zanzibar")
+    with next_command(tree, ix_dir) as ix:
+        assert ids(ix.search("zanzibar")) == ["2025-01-28-detail-revoked"]
