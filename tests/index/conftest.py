@@ -6,9 +6,20 @@ from pathlib import Path
 
 import pytest
 
+from dossier.index import Index
+from dossier.store import Store
 from tests.index.helpers import small_tree
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     return small_tree(tmp_path / "tree")
+
+
+@pytest.fixture
+def index(tree: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The small tree's index, built and reconciled, in the test's own folder."""
+    ix = Index.open(Store(tree), tmp_path / "ix")
+    ix.reconcile()
+    yield ix
+    ix.close()

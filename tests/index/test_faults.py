@@ -26,14 +26,6 @@ from tests.index.helpers import event, ids, small_tree, wait_for, write
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def index(tree: Path, tmp_path: Path):
-    ix = Index.open(Store(tree), tmp_path / "ix")
-    ix.reconcile()
-    yield ix
-    ix.close()
-
-
 def rewrite_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
     """What ``cp -p``, ``rsync -a``, ``tar`` and ``touch -r`` leave behind: new bytes, old size and mtime."""
     assert len(old) == len(new)

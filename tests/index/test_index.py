@@ -15,14 +15,6 @@ from dossier.store import Store
 from tests.index.helpers import actor, bump_mtime, event, ids, source, write
 
 
-@pytest.fixture
-def index(tree: Path, tmp_path: Path):
-    ix = Index.open(Store(tree), tmp_path / "ix")
-    ix.reconcile()
-    yield ix
-    ix.close()
-
-
 def test_first_open_indexes_every_entry(index: Index) -> None:
     assert index.counts() == {Kind.ACTOR: 2, Kind.EVENT: 2, Kind.SOURCE: 1}
     row = index.row("2025-01-28-detail-revoked")
