@@ -108,7 +108,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, marker_size: int = MARKER_
     result = None
     if texts:
         try:
-            result = merge_texts(*texts, marker_size=marker_size)
+            result = merge_texts(texts[0], texts[1], texts[2], marker_size=marker_size)
         except NotToml:
             result = None
     if result is None:

@@ -21,7 +21,7 @@ from dossier.transliterate import to_ascii
 class TransliterateFilter(Filter):
     """Each word in ASCII, lowercase, without the spaces put between syllables (习近平 -> xijinping)."""
 
-    def __call__(self, tokens: Any) -> Any:
+    def __call__(self, tokens: Any) -> Any:  # type: ignore[override]  # a Whoosh filter takes a token stream
         for token in tokens:
             if not token.text.isascii():
                 token.text = "".join(to_ascii(token.text).lower().split())
@@ -73,7 +73,7 @@ LEMMAS = {
 class LemmaFilter(Filter):
     """Irregular word forms as their base form (frozen -> freeze), before the stemmer."""
 
-    def __call__(self, tokens: Any) -> Any:
+    def __call__(self, tokens: Any) -> Any:  # type: ignore[override]  # a Whoosh filter takes a token stream
         for token in tokens:
             token.text = LEMMAS.get(token.text, token.text)
             yield token

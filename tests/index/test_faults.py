@@ -126,7 +126,7 @@ def test_fault7_the_cli_says_the_index_was_damaged_and_still_answers(run_cli, tr
 
 
 def test_fault9_a_reader_held_mid_build_never_stores_a_stale_row_cache(index: Index, tree: Path) -> None:
-    import dossier.index.core as core
+    import dossier.index.listing as core  # where the rows are made
 
     entered, release = threading.Event(), threading.Event()
     real_is_valid_id = core.is_valid_id

@@ -2,8 +2,12 @@
 
 Where things live:
 
-* :mod:`~dossier.index.core`: :class:`Index` itself (open, reconcile, apply, rows, backlinks,
-  mentions, search) and where its folder is;
+* :mod:`~dossier.index.core`: :class:`Index` itself (open, reconcile, apply, rebuild) and where
+  its folder is; it mixes in :mod:`~dossier.index.listing` (rows, counts, problems, backlinks,
+  mentions) and :mod:`~dossier.index.searching` (search, fallbacks, ranking, suggestions);
+* :mod:`~dossier.index.damage`: what a damaged or deleted index raises when read;
+* :mod:`~dossier.index.forgiving`: plain-word queries (typos, fallbacks, what was done);
+* :mod:`~dossier.index.gitstate`: what changed in a tree kept in git;
 * :mod:`~dossier.index.schema`: the Whoosh schema, field aliases, name keys;
 * :mod:`~dossier.index.document`: the document and the record built from one entry;
 * :mod:`~dossier.index.query`: the query language (parsing, limits, highlighting patterns);
