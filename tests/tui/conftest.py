@@ -72,6 +72,10 @@ async def started(pilot: Pilot) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: app.index is not None and app.browser.rows_loaded[app.browser.kind])
     await settle(pilot)
+    items = app.browser.entries.items
+    if items:  # loaded is not yet drawn: on a busy machine the frame with the rows comes a moment later
+        first = " ".join(str(items[0].title).split())[:12]
+        await wait_until(pilot, lambda: first in screen_text(app))
 
 
 def screen_text(app: DossierApp) -> str:
