@@ -74,7 +74,9 @@ async def started(pilot: Pilot) -> None:
     await settle(pilot)
     items = app.browser.entries.items
     if items:  # loaded is not yet drawn: on a busy machine the frame with the rows comes a moment later
-        first = " ".join(str(items[0].title).split())[:12]
+        from dossier.safe import clean  # the title as the list draws it (control characters made visible)
+
+        first = " ".join(clean(str(items[0].title)).split())[:12]
         await wait_until(pilot, lambda: first in screen_text(app))
 
 
