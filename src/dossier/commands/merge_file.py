@@ -10,9 +10,6 @@ from rich.text import Text
 from dossier.commands import FINDINGS, OK, Command, Context, UsageError
 from dossier.safe import clean
 
-#: git's default conflict marker length (``dossier.merge`` uses the same; kept here so --help needs no tomlkit).
-MARKER_SIZE = 7
-
 
 class MergeFile(Command):
     """Merge three versions of an entry file by key (git's merge driver).
@@ -41,7 +38,7 @@ class MergeFile(Command):
         parser.add_argument("theirs", type=Path, help="their version (git's %%B)")
         parser.add_argument("path", nargs="?", default=None, help="the file's path in the repository (git's %%P)")
         parser.add_argument(
-            "--marker-size", type=int, default=MARKER_SIZE, help="length of conflict markers (git's %%L)"
+            "--marker-size", type=int, help="length of conflict markers (git's %%L; default git's 7)"
         )
 
     def run(self, args: argparse.Namespace, context: Context) -> int:
@@ -52,7 +49,8 @@ class MergeFile(Command):
         try:
             from dossier.merge import merge_files  # tomlkit: loaded when a merge runs, not for --help
 
-            result = merge_files(args.base, args.ours, args.theirs, args.marker_size)
+            sizes = [args.marker_size] if args.marker_size else []  # else dossier.merge's default, git's
+            result = merge_files(args.base, args.ours, args.theirs, *sizes)
         except OSError as exc:
             raise UsageError(f"cannot merge {shown}: {exc}") from exc
         if args.json:
