@@ -241,3 +241,9 @@ def test_fault11_a_full_index_disk_is_a_message_and_leaves_no_partial_files(run_
     assert run_cli("check", "--tree", tree).code in (0, 1)
     searched = run_cli("search", "--tree", tree, "--index", ix_dir, "pentagon")
     assert searched.code in (0, 1, 2) and "Traceback" not in searched.err
+
+
+def test_fault13_the_cli_quotes_only_the_start_of_a_huge_query(run_cli, tree: Path, tmp_path: Path) -> None:
+    result = run_cli("search", "--tree", tree, "--index", tmp_path / "ix13", "x" * 5000)
+    assert result.code == 2
+    assert "too long" in result.err and len(result.err) < 500  # one readable line, not the pasted page

@@ -32,6 +32,10 @@ Names and aliases weigh more than the body. Exit code: 0 found, 1 nothing found,
 """
 
 
+#: Longest query quoted whole in an error message.
+QUOTED_QUERY = 120
+
+
 class Search(Command):
     """Search the tree: words, phrases, fields, ranges, prefixes and fuzzy terms.
 
@@ -81,9 +85,11 @@ class Search(Command):
                 hits = index.search(text, kind=Kind(args.kind) if args.kind else None, limit=args.limit,
                                     count_all=True)
             except QueryError as exc:
-                message = f"dossier: the query {text!r} cannot be searched: {exc.message}"
+                # A pasted page is refused for its size: quote its start, not all of it.
+                shown = text if len(text) <= QUOTED_QUERY else text[:QUOTED_QUERY] + "…"
+                message = f"dossier: the query {shown!r} cannot be searched: {exc.message}"
                 context.err.print(Text(clean(message)))
-                if exc.position is not None:
+                if exc.position is not None and len(text) <= QUOTED_QUERY:
                     context.err.print(Text("  " + clean(text) + "\n  " + " " * exc.position + "^"))
                 return USAGE
             report_rebuild(context, index, seen=said)
