@@ -195,6 +195,7 @@ def what_was_done(hits: Any) -> list[str]:
         lines.append(hits.fallback)
     if hits.missing:
         lines.append("not found in any entry: " + ", ".join(hits.missing))
-    if hits.suggestions and (hits.missing or hits.corrected or not hits):
+    # After a correction the results already answer; names to try are for words found nowhere.
+    if hits.suggestions and (hits.missing or not hits):
         lines.append("did you mean: " + "; ".join(hits.suggestions))
     return lines
