@@ -69,12 +69,15 @@ def test_bash_completes_a_command_and_an_option_value(run_cli, tmp_path: Path) -
         program = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; "
                    f"COMP_LINE=\"{' '.join(words)}\"; COMP_POINT=${{#COMP_LINE}}; "
                    "_shtab_dossier; printf '%s\\n' \"${COMPREPLY[@]}\"")
-        done = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=30, cwd=tmp_path)
         return {w.strip() for w in done.stdout.split()}
+
+    (tmp_path / "casefiles").mkdir()
 
     assert "export" in complete("dossier", "exp")
     assert {"ftm", "json", "csv"} <= complete("dossier", "export", "--format", "")
     assert {"timeline", "article", "ftm", "csv"} <= complete("dossier", "import", "")
+    assert "casefiles" in " ".join(complete("dossier", "search", "--tree", "ca"))  # --tree completes a folder
 
 
 def test_man_page_documents_every_command(run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -92,7 +92,7 @@ def test_fault6_deleting_the_index_folder_while_open_rebuilds_it(index: Index, t
 
 
 def flip_bytes_in_segments(ix_dir: Path) -> None:
-    segments = sorted((ix_dir / "whoosh").glob("*.seg"))
+    segments = sorted(p for p in (ix_dir / "whoosh").glob("MAIN_*") if p.suffix in (".seg", ".pst", ".trm"))
     assert segments, "no segment file to damage"
     for segment in segments:
         data = bytearray(segment.read_bytes())
@@ -234,7 +234,7 @@ def test_fault11_a_full_index_disk_is_a_message_and_leaves_no_partial_files(run_
     result = run_cli("index", "--tree", tree, "--index", ix_dir)
     assert result.code == 2
     assert "full" in result.err and "Traceback" not in result.err
-    leftovers = [p.name for p in (ix_dir / "whoosh").glob("*") if p.suffix in (".seg", ".tmp")]
+    leftovers = [p.name for p in (ix_dir / "whoosh").glob("*") if p.suffix in (".seg", ".tmp", ".pst", ".trm", ".col")]
     assert not leftovers, leftovers
     # show and check do not need the index and keep working
     assert run_cli("show", "--tree", tree, "--index", ix_dir, "mark-milley").code == 0

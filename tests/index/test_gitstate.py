@@ -7,13 +7,15 @@ the tree was not walked to find it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from dossier.index import Index
+from dossier.index import Index, folder_stamps
 from dossier.store import Store
 from tests.index.helpers import actor, ids, small_tree, write
 from tests.index.test_faults import rewrite_keeping_size_and_mtime
@@ -26,17 +28,33 @@ def git(tree: Path, *args: str) -> None:
                     "-c", "init.defaultBranch=main", *args], check=True, capture_output=True)
 
 
+def age_folders(tree: Path) -> None:
+    """Give every folder an mtime an hour old, as a tree edited yesterday has.
+
+    A folder changed within the last two seconds is listed again at every reconcile (folder_stamps.RACY):
+    without this, every test would pass through that path and none would test the mtime comparison.
+    """
+    old = time.time() - 3600
+    for folder in [tree, *(p for p in tree.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, (old, old))
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     tree = small_tree(tmp_path / "tree")
     git(tree, "init", "-q")
     git(tree, "add", "-A")
     git(tree, "commit", "-q", "-m", "start")
+    age_folders(tree)
     return tree
 
 
 @pytest.fixture
-def index_dir(repo: Path, tmp_path: Path) -> Path:
+def index_dir(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Files and folders changed within two seconds of a reconcile are looked at again by the next one
+    # (folder_stamps.RACY_NS); a test makes its change at once, so that would find every change without
+    # the comparisons under test. A clock that trusts everything keeps those comparisons honest.
+    monkeypatch.setattr(folder_stamps, "RACY_NS", 0)
     ix_dir = tmp_path / "ix"
     with Index.open(Store(repo), ix_dir) as ix:
         ix.reconcile()  # the first command: a walk, and git's view of the tree kept
@@ -162,3 +180,59 @@ def test_a_tree_inside_a_repository_sees_only_its_own_paths(tmp_path: Path) -> N
     rewrite_keeping_size_and_mtime(summary, "Pentagon", "Zanzibar")
     with next_command(tree, ix_dir) as ix:
         assert ids(ix.search("zanzibar")) == ["2025-01-28-detail-revoked"]
+
+
+def test_a_new_file_in_an_entry_git_does_not_track_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    # git status --untracked-files=no does not list it; the entry folder's mtime moved.
+    write(repo / "actors" / "pete-hegseth" / "notes.md", "Met the Zanzibar delegation.\n")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibar")) == ["pete-hegseth"]
+
+
+def test_an_untracked_entry_edited_in_place_later_is_found(repo: Path, index_dir: Path, no_walk: None) -> None:
+    actor(repo, "lloyd-austin", "Lloyd Austin", summary="Secretary of Defense before Hegseth.")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("lloyd")) == ["lloyd-austin"]
+    age_folders(repo)  # the folder's mtime no longer says anything: only the baseline's list of untracked paths
+    profile = repo / "actors" / "lloyd-austin" / "profile.toml"
+    rewrite_keeping_size_and_mtime(profile, "Secretary", "Zanzibary")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibary")) == ["lloyd-austin"]
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "austin")
+    with next_command(repo, index_dir) as ix:  # tracked now: git's own index watches it from here
+        assert ids(ix.search("zanzibary")) == ["lloyd-austin"]
+
+
+def test_an_ignored_entry_edited_in_place_is_found(repo: Path, index_dir: Path, tmp_path: Path,
+                                                   no_walk: None) -> None:
+    write(repo / ".gitignore", "private/\n")
+    actor(repo / "private", "an-informant", "An Informant", summary="Spoke in confidence.")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("confidence")) == ["an-informant"]
+    age_folders(repo)
+    rewrite_keeping_size_and_mtime(repo / "private" / "actors" / "an-informant" / "profile.toml",
+                                   "confidence", "Zanzibaria")
+    with next_command(repo, index_dir) as ix:
+        assert ids(ix.search("zanzibaria")) == ["an-informant"]
+
+
+def test_a_deleted_kind_file_removes_the_entry(repo: Path, index_dir: Path, no_walk: None) -> None:
+    (repo / "actors" / "pete-hegseth" / "profile.toml").unlink()
+    with next_command(repo, index_dir) as ix:
+        assert ix.row("pete-hegseth") is None
+
+
+def test_a_folder_changed_as_it_is_stamped_is_looked_at_again(tmp_path: Path) -> None:
+    # Created in the same clock tick as the listing, a name would leave the mtime as it was: a folder
+    # that recent is never trusted to be unchanged.
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    old = time.time() - 3600
+    os.utime(tmp_path / "a", (old, old))
+    stamps = folder_stamps.walk(str(tmp_path))
+    assert stamps["a"] == (tmp_path / "a").stat().st_mtime_ns
+    assert stamps["a/b"] == folder_stamps.RACY
+    again = folder_stamps.changes(str(tmp_path), stamps)
+    assert "a/b/profile.toml" in again.paths  # listed again: an entry made in it would be found
+    assert not any(path.startswith("a/") and path.count("/") == 1 for path in again.paths)  # "a" was not
+    assert again.stamps["a"] == stamps["a"]

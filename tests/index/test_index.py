@@ -10,6 +10,7 @@ import pytest
 
 from dossier.check import check_tree
 from dossier.index import INDEX_FORMAT_VERSION, Index, QueryError
+from dossier.index.state_table import STATE_FILE
 from dossier.model import Kind
 from dossier.store import Store
 from tests.index.helpers import actor, bump_mtime, event, ids, source, write
@@ -107,28 +108,28 @@ def test_a_state_file_that_would_run_code_is_never_loaded(tree: Path, tmp_path: 
     """``--index`` may point at a folder others can write: its state table is data, never code."""
     import pickle
 
-    from dossier.index.state_table import LEGACY_STATE_FILE, STATE_FILE
+    from dossier.index.state_table import LEGACY_STATE_FILES, STATE_FILE
 
     ix_dir = tmp_path / "ix"
     with Index.open(Store(tree), ix_dir) as index:
         index.reconcile()
     marker = tmp_path / "ran"
     trap = pickle.dumps({"version": INDEX_FORMAT_VERSION, "entries": _Trap(marker)})
-    for name in (STATE_FILE, LEGACY_STATE_FILE):
+    for name in (STATE_FILE, *LEGACY_STATE_FILES):
         (ix_dir / name).write_bytes(trap)
     with Index.open(Store(tree), ix_dir) as index:
         assert index.rebuilt_reason == "the index's state file is unreadable"
         index.reconcile()
         assert index.counts()[Kind.ACTOR] == 2
     assert not marker.exists()
-    assert not (ix_dir / LEGACY_STATE_FILE).exists()  # the old pickle is removed, unread
+    assert not any((ix_dir / name).exists() for name in LEGACY_STATE_FILES)  # old formats removed, unread
 
 
 def test_a_garbage_state_file_or_a_deleted_cache_is_rebuilt(tree: Path, tmp_path: Path) -> None:
     ix_dir = tmp_path / "ix"
     with Index.open(Store(tree), ix_dir) as index:
         index.reconcile()
-    (ix_dir / "state.msgpack").write_bytes(b"\x80\x05garbage")
+    (ix_dir / STATE_FILE).write_bytes(b"\x80\x05garbage")
     with Index.open(Store(tree), ix_dir) as index:
         assert index.rebuilt_reason is not None
         index.reconcile()

@@ -278,7 +278,7 @@ def test_a_damaged_index_is_rebuilt_on_the_next_start(tree: Path, tmp_path: Path
             path.unlink()
     else:
         for path in whoosh.iterdir():
-            if path.suffix in (".seg", ".toc"):
+            if path.suffix in (".seg", ".toc", ".pst", ".trm", ".col"):
                 path.write_bytes(os.urandom(64))
     index = Index.open(store, tmp_path / "index")
     try:

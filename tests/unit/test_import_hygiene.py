@@ -51,7 +51,8 @@ def test_help_imports_neither_tomlkit_nor_rich_markdown() -> None:
         "for argv in [['--help']] + [[c.name, '--help'] for c in load_commands()]:\n"
         "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "        main(argv)\n"
-        "heavy = ('tomlkit', 'tomli_w', 'rich.markdown', 'markdown_it', 'textual', 'whoosh', 'trafilatura', 'yaml')\n"
+        "heavy = ('tomlkit', 'tomli_w', 'rich.markdown', 'markdown_it', 'textual', 'whoosh', 'trafilatura', 'yaml',\n"
+        "         'shtab')\n"
         "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

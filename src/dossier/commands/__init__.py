@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import shtab
 from rich.console import Console
 
 from dossier.safe import dumps_json
@@ -202,16 +201,14 @@ def add_global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """Options every command takes before or after its name (SUPPRESS keeps a value given before it)."""
     default = argparse.SUPPRESS if suppress else None
     flag_default = argparse.SUPPRESS if suppress else False
-    tree = parser.add_argument(
+    parser.add_argument(
         "--tree", metavar="PATH", default=default,
         help="the dossier tree (default: $DOSSIER_HOME, else ./dossiers)",
     )
-    tree.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-    index = parser.add_argument(
+    parser.add_argument(
         "--index", metavar="DIR", dest="index_dir", default=default,
         help="where the search index lives (default: $DOSSIER_INDEX, else the user cache folder)",
     )
-    index.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
     parser.add_argument("--no-color", action="store_true", default=flag_default,
                         help="no colour (also when NO_COLOR is set)")
     loudness = parser.add_mutually_exclusive_group()

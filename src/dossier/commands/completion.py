@@ -63,7 +63,23 @@ def completion_script(shell: str, parser: argparse.ArgumentParser) -> str:
     """The completion script for ``shell`` (bash, zsh or fish), from the command line's parser."""
     import shtab
 
+    _complete_folders(parser, shtab.DIRECTORY)
     return shtab.complete(parser, shell=shell)
+
+
+#: The options whose value is a folder (``--tree``, ``--index``), completed as one.
+FOLDER_OPTIONS = ("tree", "index_dir")
+
+
+def _complete_folders(parser: argparse.ArgumentParser, marker: object) -> None:
+    """Mark the folder options of ``parser`` and its commands for shtab (set here, not when every command
+    builds its parser: importing shtab cost each command 30 ms of start-up)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public list of actions
+        if action.dest in FOLDER_OPTIONS:
+            action.complete = marker  # type: ignore[attr-defined]
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in dict.fromkeys(action.choices.values()):
+                _complete_folders(sub, marker)
 
 
 def manual_page(parser: argparse.ArgumentParser) -> str:

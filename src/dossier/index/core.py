@@ -29,11 +29,12 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dossier.index import gitstate, state_table
+from dossier.index import folder_stamps, gitstate, state_table
 from dossier.index.damage import retry_vanished
 from dossier.index.document import load_entry
 from dossier.index.listing import Listing
@@ -206,7 +207,7 @@ class Index(Searching, Listing):
         self._close_searcher()
         if self._whoosh_dir.exists():
             shutil.rmtree(self._whoosh_dir, ignore_errors=True)
-        for name in (state_table.STATE_FILE, state_table.LEGACY_STATE_FILE, gitstate.BASELINE_FILE):
+        for name in (state_table.STATE_FILE, *state_table.LEGACY_STATE_FILES, gitstate.BASELINE_FILE):
             with contextlib.suppress(FileNotFoundError):
                 (self.dir / name).unlink()
         try:
@@ -323,8 +324,8 @@ class Index(Searching, Listing):
 
     def _writer(self, bulk: bool = False) -> Any:
         if bulk:
-            return self._ix.writer(limitmb=256, timeout=WRITE_WAIT, delay=0.05)
-        return self._ix.writer(limitmb=64, timeout=WRITE_WAIT, delay=0.05)
+            return self._ix.writer(limitmb=256, timeout=WRITE_WAIT, delay=0.05, compound=False)
+        return self._ix.writer(limitmb=64, timeout=WRITE_WAIT, delay=0.05, compound=False)
 
     def reconcile(self, progress: Callable[[int, int], None] | None = None, wait: float | None = None,
                   committed: Callable[[], None] | None = None) -> Changes:
@@ -341,21 +342,27 @@ class Index(Searching, Listing):
             fast = self._reconcile_from_git()
             if fast is not None:
                 return fast
-            # Asked before and after the walk: a path clean both times did not change in between.
-            before = gitstate.view(self.store.root)
+            # Asked before and after the walk: a path clean both times did not change in between. The
+            # folders are stamped before the walk lists them: a name created meanwhile moves a stamp.
+            root = self.store.root
+            before = gitstate.view(root)
+            folders = folder_stamps.walk(str(root)) if before is not None else {}
+            started = time.time_ns()
             changes = self._sync(self.store.scan(), None, progress, full=True, committed=committed)
-            after = gitstate.view(self.store.root) if before is not None else None
+            after = gitstate.view(root) if before is not None else None
             if before is not None and after is not None and before.head == after.head:
-                self._keep_baseline(gitstate.View(after.head, before.dirty | after.dirty), changes)
+                self._keep_baseline(after.head, before.dirty | after.dirty, folders, started, changes)
             else:
                 gitstate.forget_baseline(self._baseline_path)
             return changes
 
     def _reconcile_from_git(self) -> Changes | None:
-        """Reconcile by looking only where git says something changed; None when git cannot say.
+        """Reconcile by looking only where git and the folders' mtimes say something changed; None when
+        they cannot say.
 
-        See :mod:`~dossier.index.gitstate`: the paths dirty now, dirty at the last reconcile, or
-        changed between the two commits are applied; every other file has the content it had.
+        See :mod:`~dossier.index.gitstate`: the paths dirty now or at the last reconcile, changed between
+        the two commits, or in a folder whose mtime moved are applied; every other file has the content
+        it had. The two ``git status`` run in child processes while this one stats the folders.
         """
         if self._full_sync_needed or not self._records:
             return None
@@ -363,10 +370,22 @@ class Index(Searching, Listing):
         baseline = gitstate.read_baseline(self._baseline_path, root)
         if baseline is None:
             return None
-        now = gitstate.view(root)
-        if now is None:
+        started = time.time_ns()
+        tracked = gitstate.start_status(root, untracked=False)
+        if tracked is None:
             return None
-        named = set(baseline.dirty | now.dirty)
+        # Untracked and ignored paths of the last time: still there, still untracked? (git tracks some now)
+        known = gitstate.start_status(root, untracked=True, paths=baseline.dirty) if baseline.dirty else None
+        moved = folder_stamps.changes(str(root), baseline.folders)
+        new_names = (gitstate.start_status(root, untracked=True, paths=moved.looked_at)
+                     if moved.looked_at else None)
+        views = [pending.view() for pending in (tracked, known, new_names) if pending is not None]
+        if any(v is None for v in views):
+            return None
+        now = views[0]
+        assert now is not None
+        dirty = frozenset().union(*(v.dirty for v in views if v is not None))
+        named = set(baseline.dirty | dirty | moved.paths)
         if now.head != baseline.head:
             between = gitstate.changed_between(root, baseline.head, now.head)
             if between is None:
@@ -381,15 +400,24 @@ class Index(Searching, Listing):
             changes = Changes()
             self._write_state_if_changed()
             self._state_text = "up to date"
-        self._keep_baseline(now, changes)
+        self._keep_baseline(now.head, dirty, moved.stamps, started, changes)
         return changes
 
-    def _keep_baseline(self, view: gitstate.View, changes: Changes) -> None:
-        # Entries re-read now are looked at once more next time: a file changed while it was read and
-        # put back to its committed content before the next ``git status`` would look clean to git.
-        folders = {self._records[i].folder for i in changes.added | changes.changed if i in self._records}
+    def _keep_baseline(self, head: str, dirty: frozenset[str], folders: folder_stamps.Stamps, started: int,
+                       changes: Changes) -> None:
+        # An entry whose file changed while this reconcile ran (its ctime is that recent) is looked at once
+        # more next time: changed while it was read and put back to its committed content before the next
+        # ``git status``, it would look clean to git, and the index would keep what was read. Only those:
+        # after a rebuild, all 100,000 entries were read, and looking at them all again is a walk.
+        since = started - folder_stamps.RACY_NS
+        records = self._records
+        racy = set()
+        for entry_id in changes.added | changes.changed:
+            record = records.get(entry_id)
+            if record is not None and any(f[3] >= since for f in record.fingerprint):
+                racy.add(record.folder)
         gitstate.write_baseline(self._baseline_path, self.store.root,
-                                gitstate.View(view.head, view.dirty | frozenset(folders)))
+                                gitstate.Baseline(head, dirty | frozenset(racy), folders))
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Changes:
         """Index the whole tree from scratch."""

@@ -1,18 +1,24 @@
 """What changed in a tree kept in git, asked of git: the fast path of ``Index.reconcile``.
 
 Walking a tree of 100,000 entries to compare every file's stamp with the state table takes
-seconds; ``git status`` answers the same question from git's own index (a stat cache it keeps
-current, in C, checking size, mtime, ctime and inode, and re-hashing a file whose stat changed),
-so a change made by any program, ``cp -p`` and same-size-same-mtime edits included, shows there.
+seconds. Two cheaper questions answer the same:
 
-The index keeps a *baseline*: the commit checked out and the paths git reported as differing from
-it (modified, staged, deleted, untracked, ignored) when the index last matched the tree. A path
-git calls clean has its committed content; so, if it was clean at the baseline too and the commit
-is the same (or ``git diff`` between the two commits does not name it), it has not changed since.
-Everything else, that is the paths dirty now, dirty then, or changed between the commits, is
-handed to ``Index.apply`` like a watcher's events. Whatever git cannot vouch for (no repository,
-git missing or failing, a baseline of another tree, more changed paths than a walk costs) makes the
-caller walk the whole tree, as without git.
+* ``git status --untracked-files=no`` says which tracked files differ from the commit (from git's own
+  index, a stat cache it keeps current in C, checking size, mtime, ctime and inode and re-hashing a
+  file whose stat changed), so an edit by any program, ``cp -p`` and same-size-same-mtime edits
+  included, shows there: 0.18 s at 100,000 files, where listing untracked files too took 0.8 s;
+* the folders' mtimes (:mod:`~dossier.index.folder_stamps`) say where a name was created, deleted or
+  renamed: new entries, new files, deletions and renames, tracked or not.
+
+The index keeps a *baseline*: the commit checked out, the paths that differed from it (modified,
+staged, deleted, untracked, ignored) and every folder's mtime, when the index last matched the tree.
+A path git calls clean has its committed content; so, if it was clean at the baseline too and the
+commit is the same (or ``git diff`` between the two commits does not name it), it has not changed
+since. Everything else (the paths dirty now, dirty then, changed between the commits, or in a folder
+whose mtime moved) is handed to ``Index.apply`` like a watcher's events. Untracked and ignored files
+are not in git's stat cache: they stay in the baseline's dirty set, and are looked at every time,
+until git tracks them. Whatever git cannot vouch for (no repository, git missing or failing, a
+baseline of another tree, more changed paths than a walk costs) makes the caller walk the tree.
 
 Known limits: files git is told not to look at (``assume-unchanged``, ``skip-worktree``) are not
 seen changing (``dossier index --rebuild`` reads everything); a submodule makes the caller walk.
@@ -24,10 +30,13 @@ import contextlib
 import os
 import subprocess
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import msgpack
+
+from dossier.index.folder_stamps import Stamps
 
 #: The baseline's file in the index folder.
 BASELINE_FILE = "git.msgpack"
@@ -45,6 +54,15 @@ class View:
     dirty: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The tree as the index last matched it: git's view then, and every folder's mtime."""
+
+    head: str
+    dirty: frozenset[str]
+    folders: Stamps
+
+
 def _top(root: Path) -> tuple[Path, str] | None:
     """The repository's top folder and the tree's path inside it ("" at the top), or None outside git."""
     real = root.resolve()
@@ -55,16 +73,36 @@ def _top(root: Path) -> tuple[Path, str] | None:
     return None
 
 
+class _Pending:
+    """A git command running in a child process while this one does other work."""
+
+    def __init__(self, top: Path, args: tuple[str, ...]) -> None:
+        # Variables such as GIT_DIR or GIT_INDEX_FILE would point git at another repository than the tree's.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env["GIT_OPTIONAL_LOCKS"] = "0"  # never take git's index lock from under the user's own git
+        self._proc: subprocess.Popen[bytes] | None
+        try:
+            self._proc = subprocess.Popen(["git", "--literal-pathspecs", "-C", str(top), *args],
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            self._proc = None
+
+    def output(self) -> bytes | None:
+        """What git printed, or None when it failed, was missing or hung."""
+        if self._proc is None:
+            return None
+        try:
+            out, _ = self._proc.communicate(timeout=GIT_TIMEOUT)
+        except subprocess.SubprocessError:
+            self._proc.kill()
+            self._proc.communicate()
+            return None
+        return out if self._proc.returncode == 0 else None
+
+
 def _git(top: Path, *args: str) -> bytes | None:
-    # Variables such as GIT_DIR or GIT_INDEX_FILE would point git at another repository than the tree's.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["GIT_OPTIONAL_LOCKS"] = "0"  # never take git's index lock from under the user's own git
-    try:
-        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, env=env, timeout=GIT_TIMEOUT,
-                              check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    return _Pending(top, args).output()
 
 
 def _relative(prefix: str, path: bytes) -> str | None:
@@ -75,15 +113,38 @@ def _relative(prefix: str, path: bytes) -> str | None:
 
 
 def view(root: Path) -> View | None:
-    """What git says of the tree at ``root``, or None when git cannot tell (no repository, no git)."""
+    """What git says of the whole tree at ``root`` (untracked and ignored files listed), or None when git
+    cannot tell (no repository, no git)."""
+    pending = start_status(root, untracked=True)
+    return pending.view() if pending is not None else None
+
+
+class PendingView:
+    """A ``git status`` running; :meth:`view` waits for it."""
+
+    def __init__(self, prefix: str, pending: _Pending) -> None:
+        self._prefix = prefix
+        self._pending = pending
+
+    def view(self) -> View | None:
+        out = self._pending.output()
+        return _parse_status(out, self._prefix) if out is not None else None
+
+
+def start_status(root: Path, *, untracked: bool, paths: Iterable[str] | None = None) -> PendingView | None:
+    """Start ``git status`` of the tree: with ``untracked``, untracked and ignored files are listed (slow on
+    a large tree: git lists every folder); with ``paths``, only those tree-relative paths are looked at."""
     found = _top(root)
     if found is None:
         return None
     top, prefix = found
-    out = _git(top, "status", "--porcelain=v2", "-z", "--branch", "--untracked-files=all",
-               "--ignored=traditional", "--no-renames", "--", prefix or ".")
-    if out is None:
-        return None
+    flags = ("--untracked-files=all", "--ignored=traditional") if untracked else ("--untracked-files=no",)
+    specs = [prefix + path for path in paths] if paths is not None else [prefix or "."]
+    args = ("status", "--porcelain=v2", "-z", "--branch", *flags, "--no-renames", "--", *specs)
+    return PendingView(prefix, _Pending(top, args))
+
+
+def _parse_status(out: bytes, prefix: str) -> View | None:
     head = ""
     dirty: set[str] = set()
     for record in out.split(b"\0"):
@@ -125,20 +186,23 @@ def changed_between(root: Path, old: str, new: str) -> set[str] | None:
     return {rel for path in out.split(b"\0") if path and (rel := _relative(prefix, path)) is not None}
 
 
-def read_baseline(path: Path, tree: Path) -> View | None:
+def read_baseline(path: Path, tree: Path) -> Baseline | None:
     """The baseline kept in ``path`` for this tree, or None (none yet, another tree's, unreadable)."""
     try:
         data = msgpack.unpackb(path.read_bytes(), use_list=False, unicode_errors="surrogateescape")
         if data["tree"] != str(tree):
             return None
-        return View(data["head"], frozenset(data["dirty"]))
+        folders = data["folders"]
+        if not isinstance(folders, dict):
+            return None
+        return Baseline(data["head"], frozenset(data["dirty"]), folders)
     except Exception:  # missing, truncated or foreign: the caller walks the tree
         return None
 
 
-def write_baseline(path: Path, tree: Path, baseline: View) -> None:
+def write_baseline(path: Path, tree: Path, baseline: Baseline) -> None:
     """Replace the baseline atomically."""
-    data = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty)}
+    data = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty), "folders": baseline.folders}
     tmp = path.with_name(f".git.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(msgpack.packb(data, use_bin_type=True, unicode_errors="surrogateescape"))
     os.replace(tmp, path)

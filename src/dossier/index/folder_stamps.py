@@ -1,0 +1,142 @@
+"""The modification time of every folder of the tree: what was created, deleted or renamed, without a walk.
+
+A folder's mtime changes when a name in it is created, deleted or renamed; not when a file in it is
+written in place. So comparing each folder's mtime with the one recorded at the last reconcile finds
+every new file, new entry, deleted or renamed entry, anywhere in the tree, for one ``stat`` per folder
+(0.17 s for 100,000 folders here, against seconds for a walk that lists them all and stats every file).
+Edits in place of files git tracks are what ``git status --untracked-files=no`` reports
+(:mod:`~dossier.index.gitstate`); the two together are the reconcile of a tree kept in git.
+
+A folder whose mtime is within :data:`RACY_NS` of the moment it was looked at is recorded as
+:data:`RACY`, so that it is listed again next time: a name created in the same clock tick as the
+listing would leave the mtime as it was (git's "racy clean" problem, solved the same way).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from dossier.model import KIND_FILES, is_hidden
+
+#: A stamp that never matches: the folder is listed again at the next reconcile.
+RACY = -1
+#: An mtime this close to the moment it was read may still move within the same clock tick.
+RACY_NS = 2_000_000_000
+
+#: Tree-relative folder ("" for the root) -> its mtime in nanoseconds, or RACY.
+Stamps = dict[str, int]
+
+
+def _abs(root: str, rel: str) -> str:
+    return root if not rel else f"{root}/{rel}"
+
+
+def stamp(mtime_ns: int, now_ns: int) -> int:
+    """What to record for a folder of this mtime, looked at ``now_ns``."""
+    return RACY if mtime_ns >= now_ns - RACY_NS else mtime_ns
+
+
+def record(root: str, folders: Iterable[str]) -> Stamps:
+    """The stamps of these folders as they are now (those that vanished are left out)."""
+    now = time.time_ns()
+    stamps: Stamps = {}
+    for rel in folders:
+        try:
+            stamps[rel] = stamp(os.stat(_abs(root, rel)).st_mtime_ns, now)
+        except OSError:
+            continue
+    return stamps
+
+
+@dataclass
+class FolderChanges:
+    """What the folders say changed since their stamps, and the stamps to record now."""
+
+    #: Tree-relative paths to hand to ``Index.apply``: files of changed folders, new and vanished folders.
+    paths: set[str] = field(default_factory=set)
+    #: New folders and the files directly in changed folders, to ask git about (are they tracked?).
+    looked_at: set[str] = field(default_factory=set)
+    stamps: Stamps = field(default_factory=dict)
+
+
+def changes(root: str, stamps: Stamps) -> FolderChanges:
+    """Compare every recorded folder's mtime with now; list only the folders that changed.
+
+    A changed folder's files are handed on (the kind files' names too: a deleted kind file is a
+    removed entry), its new subfolders are walked whole (stat first, then listed, so that a change
+    made during the walk moves a stamp already taken) and a vanished folder is handed on as itself.
+    """
+    found = FolderChanges(stamps=dict(stamps))
+    now = time.time_ns()
+    stat = os.stat
+    prefix = root + "/"
+    moved: list[tuple[str, int]] = []
+    gone: list[str] = []
+    # The one loop that runs for every folder of the tree: kept bare (0.3 s for 100,000 folders here).
+    for rel, old in stamps.items():
+        try:
+            mtime = stat(prefix + rel if rel else root).st_mtime_ns
+        except OSError:  # vanished, or no longer readable: either way, whatever was in it is looked at
+            gone.append(rel)
+            continue
+        if mtime != old:
+            moved.append((rel, mtime))
+    for rel in gone:
+        found.paths.add(rel)
+        del found.stamps[rel]
+    for rel, mtime in moved:
+        found.stamps[rel] = stamp(mtime, now)
+        _look_into(root, rel, stamps, found)
+    return found
+
+
+def _look_into(root: str, rel: str, known: Stamps, found: FolderChanges) -> None:
+    prefix = f"{rel}/" if rel else ""
+    for name in KIND_FILES:
+        found.paths.add(prefix + name)
+    for name, is_dir in _children(_abs(root, rel)):
+        child = prefix + name
+        if not is_dir:
+            found.paths.add(child)
+            found.looked_at.add(child)
+        elif child not in known:
+            found.paths.add(child)
+            found.looked_at.add(child)
+            found.stamps.update(walk(root, child))
+
+
+def _children(folder: str) -> Iterator[tuple[str, bool]]:
+    try:
+        with os.scandir(folder) as it:
+            for child in it:
+                if is_hidden(child.name):
+                    continue
+                try:
+                    yield child.name, child.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+    except OSError:
+        return
+
+
+def walk(root: str, start: str = "") -> Stamps:
+    """The stamps of ``start`` and every folder under it (hidden ones left out, links not followed).
+
+    Each folder is stat'ed before it is listed: a name created while the walk runs moves a stamp
+    already taken, so the next comparison finds it.
+    """
+    now = time.time_ns()
+    stamps: Stamps = {}
+    stack = [start]
+    while stack:
+        rel = stack.pop()
+        try:
+            stamps[rel] = stamp(os.stat(_abs(root, rel)).st_mtime_ns, now)
+        except OSError:
+            continue
+        prefix = f"{rel}/" if rel else ""
+        stack.extend(prefix + name for name, is_dir in _children(_abs(root, rel)) if is_dir)
+    return stamps
