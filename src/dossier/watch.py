@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from dossier.index.heartbeat import Heartbeat
 from dossier.model import KIND_FILES, TEXT_SUFFIXES, is_hidden
 from dossier.store import COLLECTION_FILE
 
@@ -58,11 +59,17 @@ class TreeWatcher:
         on_batch: Callable[[], None],
         quiet: float = 0.3,
         max_delay: float = 1.0,
+        index_dir: Path | None = None,
     ) -> None:
         self.root = Path(root).absolute()
         self.on_batch = on_batch
         self.quiet = quiet
         self.max_delay = max_delay
+        # With an index folder, the watcher keeps a heartbeat there (dossier.index.heartbeat): commands
+        # run meanwhile trust the index instead of looking at the tree.
+        self._heartbeat: Heartbeat | None = Heartbeat(index_dir, self.root) if index_dir is not None else None
+        self._in_flight = 0  # batches taken and not yet reported applied (batch_done)
+        self._native = False  # inotify, not polling: a change is seen within milliseconds
         self._pending: set[str] = set()
         self._first = 0.0
         self._last = 0.0
@@ -110,6 +117,8 @@ class TreeWatcher:
             self._pending.update(paths)
             self._last = now
             self._cond.notify_all()
+        if self._heartbeat is not None:
+            self._heartbeat.set(busy=True)
 
     # -- batches out
 
@@ -118,8 +127,27 @@ class TreeWatcher:
         with self._cond:
             taken, self._pending = self._pending, set()
             self._signalled = False
+            if taken:
+                self._in_flight += 1
             self._cond.notify_all()
             return taken
+
+    def batch_done(self, ok: bool = True) -> None:
+        """The consumer applied a batch it took (``ok``) or failed to (the index may now differ from the tree)."""
+        with self._cond:
+            self._in_flight = max(0, self._in_flight - 1)
+            idle = not self._pending and not self._in_flight
+        if self._heartbeat is not None:
+            if not ok:
+                self._heartbeat.set(synced=False)
+            if idle:
+                self._heartbeat.set(busy=False)
+
+    def index_matches(self) -> None:
+        """The consumer reconciled the whole tree after this watcher started: from now on the index is
+        current whenever nothing is pending (said in the heartbeat, when watching natively)."""
+        if self._heartbeat is not None and self._native:
+            self._heartbeat.set(synced=True)
 
     def _run(self) -> None:
         while True:
@@ -149,8 +177,14 @@ class TreeWatcher:
                 watcher._event(event)
 
         self._observer = _make_observer(self.root, Handler(), self._overflowed)
+        from watchdog.observers.polling import PollingObserver
+
+        # Polling sees a change a second or more late: a command must not trust the index meanwhile.
+        self._native = not isinstance(self._observer, PollingObserver)
         self._thread = threading.Thread(target=self._run, name="dossier-watch", daemon=True)
         self._thread.start()
+        if self._heartbeat is not None:
+            self._heartbeat.start()
 
     def _overflowed(self) -> None:
         # The kernel dropped events: which paths changed is unknown, so ask for the whole tree
@@ -162,6 +196,8 @@ class TreeWatcher:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)
@@ -279,7 +315,8 @@ class IndexWatcher:
     ) -> None:
         self.index = index
         self.on_changes = on_changes
-        self.watcher = TreeWatcher(index.store.root, self._batch, quiet=quiet, max_delay=max_delay)
+        self.watcher = TreeWatcher(index.store.root, self._batch, quiet=quiet, max_delay=max_delay,
+                                   index_dir=index.dir)
         self.batches = 0
         self.last_error: BaseException | None = None
 
@@ -293,17 +330,24 @@ class IndexWatcher:
             changes = self.index.apply(paths)
         except IndexBusy:
             self.watcher.add(paths)  # another process writes: try again after the next quiet period
+            self.watcher.batch_done()
             return
         except Exception as exc:  # keep watching; the next reconcile will catch up
             self.last_error = exc
             log.exception("updating the index failed")
+            self.watcher.batch_done(ok=False)
             return
+        self.watcher.batch_done()
         self.batches += 1
         if changes and self.on_changes is not None:
             self.on_changes(changes)
 
     def start(self) -> None:
         self.watcher.start()
+
+    def index_matches(self) -> None:
+        """Call after reconciling the whole tree (the watcher started before): see TreeWatcher.index_matches."""
+        self.watcher.index_matches()
 
     def stop(self) -> None:
         self.watcher.stop()

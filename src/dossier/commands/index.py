@@ -25,13 +25,20 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     """The tree's index, brought up to date (with a progress bar on a terminal when that takes a while).
 
     When another program (a running TUI) is writing the index, waits a little,
-    then reads the index as it is: that program keeps it current.
+    then reads the index as it is: that program keeps it current. When a watcher
+    (``dossier index --watch``, an open browser) says it keeps the index current,
+    the tree is not looked at (dossier/index/heartbeat.py).
     """
-    from dossier.index import IndexBusy, IndexWriteError
+    from dossier.index import IndexBusy, IndexWriteError, heartbeat
+    from dossier.index.core import index_folder
 
+    # Asked before the index is opened: what the watcher applied while we waited is then read too.
+    watched = reconcile and heartbeat.trusted(index_folder(store, context.index_dir), store.root)
     index = _open(store, context)
     report_rebuild(context, index)
-    if reconcile:
+    if watched and index.rebuilt_reason is None:
+        context.detail("a running watcher keeps the index current: the tree was not looked at")
+    elif reconcile:
         try:
             _with_progress(context, index, lambda cb: index.reconcile(cb, wait=COMMAND_WAIT), progress)
         except IndexBusy:
@@ -159,6 +166,7 @@ class IndexCommand(Command):
         else:
             _print_report(context, report)
         if watcher is not None:
+            watcher.index_matches()
             return _watch(context, index, watcher, args.json)
         index.close()
         return OK

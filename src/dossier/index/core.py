@@ -155,7 +155,7 @@ class Index(Searching, Listing):
             self._file_lock.release()
 
     def _load(self) -> str | None:
-        from whoosh import index as whoosh_index
+        from dossier.index import storage  # imports Whoosh: not at start-up
 
         if not self._state_path.exists():
             return "no index yet"
@@ -169,7 +169,7 @@ class Index(Searching, Listing):
         if damaged is not None:
             return f"the index was damaged ({damaged} changed or vanished since it was written)"
         try:
-            ix = retry_vanished(lambda: whoosh_index.open_dir(str(self._whoosh_dir)))
+            ix = retry_vanished(lambda: storage.open_index(str(self._whoosh_dir)))
             with retry_vanished(ix.searcher) as searcher:
                 searcher.doc_count()
         except Exception:  # Whoosh raises many kinds of errors for damaged files
@@ -202,7 +202,7 @@ class Index(Searching, Listing):
 
     def _reset_locked(self, write_state: bool = True) -> None:
         """:meth:`_reset` for a caller that holds the writer lock already."""
-        from whoosh import index as whoosh_index
+        from dossier.index import storage
 
         self._close_searcher()
         if self._whoosh_dir.exists():
@@ -212,7 +212,7 @@ class Index(Searching, Listing):
                 (self.dir / name).unlink()
         try:
             self._whoosh_dir.mkdir(parents=True, exist_ok=True)
-            self._ix = whoosh_index.create_in(str(self._whoosh_dir), build_schema())
+            self._ix = storage.create_index(str(self._whoosh_dir), build_schema())
         except OSError as exc:
             raise IndexWriteError(self.dir, exc, self._remove_partial_files()) from exc
         self._records = RecordTable()

@@ -160,6 +160,10 @@ class DossierApp(App[int]):
         except Exception:  # the browser asks again once it knows the index is open
             first, counts = None, None
         self.post_message(IndexOpened(index, first, counts))
+        # Watch before reconciling: a file saved during the reconcile is applied after it (applying is
+        # idempotent), and once the reconcile is done the watcher can tell commands the index is current.
+        if self.watch_files:
+            self._start_watcher(index)
         try:
             # A first build commits in batches: show each batch's entries instead of empty lists.
             changes = index.reconcile(committed=lambda: self.post_message(
@@ -168,10 +172,10 @@ class DossierApp(App[int]):
             self.post_message(IndexFailed(f"the index could not be brought up to date: {exc}"))
             changes = None
         self.post_message(IndexChanged(changes, index.counts(), len(index.problems()), reconciled=True))
-        if self.watch_files:
-            self._start_watcher()
+        if changes is not None and self.watcher is not None:
+            self.watcher.index_matches()
 
-    def _start_watcher(self) -> None:
+    def _start_watcher(self, index: Index) -> None:
         """Runs in the index worker: watching a large tree means walking every folder once."""
         try:
             from dossier.watch import TreeWatcher
@@ -179,7 +183,7 @@ class DossierApp(App[int]):
             return
         # A save arrives as a burst of events within milliseconds; a short quiet time keeps
         # save-to-view well under a second while still collapsing the burst into one batch.
-        watcher = TreeWatcher(self.store.root, self._on_batch, quiet=WATCH_QUIET)
+        watcher = TreeWatcher(self.store.root, self._on_batch, quiet=WATCH_QUIET, index_dir=index.dir)
         try:
             watcher.start()
         except Exception as exc:  # e.g. too many inotify watches: browsing still works
@@ -194,7 +198,7 @@ class DossierApp(App[int]):
         if self.watcher is not None:
             paths = self.watcher.take()  # cheap and atomic; the watcher signals again only after a take
             if paths:
-                self._apply(sorted(paths))
+                self._apply(sorted(paths), taken=True)
 
     def apply_paths(self, paths: list[str]) -> None:
         """Bring the index up to date with files the app itself changed (an edit, a new entry)."""
@@ -202,14 +206,23 @@ class DossierApp(App[int]):
 
     # Not exclusive: cancelling a queued apply would drop its paths; the index serialises writes itself.
     @work(thread=True, group="index")
-    def _apply(self, paths: list[str]) -> None:
+    def _apply(self, paths: list[str], taken: bool = False) -> None:
+        """Apply changed paths; ``taken`` when they are a batch taken from the watcher (it is told when done)."""
+        ok = False
+        try:
+            ok = self._apply_paths(paths)
+        finally:
+            if taken and self.watcher is not None:
+                self.watcher.batch_done(ok)
+
+    def _apply_paths(self, paths: list[str]) -> bool:
         from textual.worker import get_current_worker
 
         from dossier.index import IndexBusy
 
         index = self.index
         if index is None or not paths:
-            return
+            return index is not None
         worker = get_current_worker()
         while True:
             try:
@@ -221,13 +234,14 @@ class DossierApp(App[int]):
                 if worker.is_cancelled:
                     if self.watcher is not None:
                         self.watcher.add(paths)  # the app is closing: nothing is lost in memory either
-                    return
+                    return True
             except Exception as exc:
                 self.post_message(IndexFailed(f"updating the index failed: {exc}"))
-                return
+                return False
         # Counts and problems for the status bar come later (refresh_status): counting walks
         # the whole tree's records and would compete with reloading the open entry.
         self.post_message(IndexChanged(changes, None, None))
+        return True
 
     @work(thread=True, exclusive=True, group="status")
     def refresh_status(self) -> None:
