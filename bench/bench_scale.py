@@ -14,7 +14,10 @@ whole commands in fresh processes, each ``--rounds`` times, and reports medians 
   ``dossier index`` with nothing changed, ``dossier check``.
 
 With ``--git`` the tree is also committed to a git repository and the commands are timed again:
-the index then asks git what changed instead of walking the tree (dossier/index/gitstate.py).
+the index then asks git and the folders' mtimes what changed instead of walking the tree
+(dossier/index/gitstate.py). With ``--watch`` they are timed once more while ``dossier index --watch``
+runs: a command then trusts the watcher's heartbeat and does not look at the tree at all
+(dossier/index/heartbeat.py).
 """
 
 from __future__ import annotations
@@ -100,6 +103,27 @@ def commands(tree: Path, env: dict[str, str], rounds: int, actor: str) -> dict[s
     }
 
 
+def watched_commands(tree: Path, env: dict[str, str], rounds: int, actor: str) -> dict[str, dict[str, float]]:
+    """search and show while ``dossier index --watch`` keeps the index (started, and waited for, first)."""
+    heartbeat = Path(env["DOSSIER_INDEX"]) / "watcher.json"
+    watcher = subprocess.Popen([*DOSSIER, "--tree", str(tree), "index", "--watch"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        while not (heartbeat.exists() and '"synced": true' in heartbeat.read_text(encoding="utf-8")):
+            if time.monotonic() > deadline or watcher.poll() is not None:
+                raise RuntimeError("the watcher did not start")
+            time.sleep(0.2)
+        base = [*DOSSIER, "--tree", str(tree)]
+        return {
+            "dossier search security": measure([*base, "search", "security"], env, rounds),
+            f"dossier show {actor}": measure([*base, "show", actor], env, rounds),
+        }
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+
+
 def make_git(tree: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
     git = ["git", "-C", str(tree), "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
@@ -109,7 +133,7 @@ def make_git(tree: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def run(n: int, tree: Path | None, rounds: int, use_git: bool) -> dict:
+def run(n: int, tree: Path | None, rounds: int, use_git: bool, watch: bool = False) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"bench-scale-{n}-"))
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "DOSSIER_INDEX": str(work / "index")}
     try:
@@ -122,9 +146,12 @@ def run(n: int, tree: Path | None, rounds: int, use_git: bool) -> dict:
         result = {"n": n, "rebuild": {"seconds": rebuild[0], "peak_mb": rebuild[1]}, "actor": actor,
                   "floors": floors(tree, env, rounds), "commands": commands(tree, env, rounds, actor)}
         if use_git:
-            result["git_commit_seconds"] = make_git(tree, env)
+            if not (tree / ".git").exists():
+                result["git_commit_seconds"] = make_git(tree, env)
             timed([*DOSSIER, "--tree", str(tree), "index"], env)  # the first reconcile records git's state
             result["git_commands"] = commands(tree, env, rounds, actor)
+        if watch:
+            result["watched_commands"] = watched_commands(tree, env, rounds, actor)
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -140,7 +167,8 @@ def table(results: list[dict]) -> str:
     for name in results[0]["floors"]:
         row(f"floor: {name}", [f"{r['floors'][name]['seconds']:.3f} s, {r['floors'][name]['peak_mb']:.0f} MB"
                                for r in results])
-    for key, label in (("commands", ""), ("git_commands", " (tree in git)")):
+    for key, label in (("commands", ""), ("git_commands", " (tree in git)"),
+                       ("watched_commands", " (index --watch running)")):
         if key not in results[0]:
             continue
         for i, _name in enumerate(results[0][key]):
@@ -163,11 +191,15 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, help="an already generated tree (one N)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--git", action="store_true", help="also time the commands with the tree in git")
+    parser.add_argument("--watch", action="store_true", help="also time search and show with a watcher running")
+    parser.add_argument("--json-out", type=Path, help="also write the results to this file (for plot_scale.py)")
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--label", default="", help="a word for the README's heading (before / after)")
     args = parser.parse_args()
-    results = [run(n, args.tree, args.rounds, args.git) for n in args.n]
+    results = [run(n, args.tree, args.rounds, args.git, args.watch) for n in args.n]
     print(json.dumps(results, indent=1))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     text = table(results)
     print(text)
     if not args.no_readme:

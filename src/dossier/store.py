@@ -15,7 +15,6 @@ import dataclasses
 import errno
 import os
 import stat
-import tomllib
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -531,6 +530,8 @@ def edited_toml(text: str, change: Callable[[tomlkit.TOMLDocument], None], rel: 
     if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
         # tomlkit ends the lines it adds with "\n": keep a CRLF file all CRLF.
         new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
+    import tomllib
+
     tomllib.loads(new_text)  # never write a file we could not read back
     return new_text
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import re
 import stat
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +141,8 @@ def parse_toml(text: str, rel: str, entry_id: str | None = None) -> tuple[dict[s
             Problem(rel, f"TOML nested {depth} levels deep; the limit is {MAX_TOML_NESTING}", "toml",
                     entry_id=entry_id)
         ]
+    import tomllib  # not at start-up: a search answered from the index parses no TOML
+
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:

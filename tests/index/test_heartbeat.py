@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -100,7 +99,7 @@ def test_a_heartbeat_left_by_a_killed_watcher_is_not_trusted(tree: Path, tmp_pat
     ix_dir.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
-    beat = {"pid": int(dead.stdout), "host": socket.gethostname(), "tree": str(tree),
+    beat = {"pid": int(dead.stdout), "host": heartbeat._host(), "tree": str(tree),
             "beat_ns": time.time_ns(), "busy": False, "synced": True}
     (ix_dir / heartbeat.HEARTBEAT_FILE).write_text(json.dumps(beat), encoding="utf-8")
     assert not heartbeat.trusted(ix_dir, tree, wait=0)

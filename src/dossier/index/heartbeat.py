@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -54,6 +53,10 @@ class Beat:
     synced: bool
 
 
+def _host() -> str:
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+
+
 def read(index_dir: Path) -> Beat | None:
     """The heartbeat in ``index_dir``, or None (none, unreadable, not ours)."""
     try:
@@ -65,7 +68,7 @@ def read(index_dir: Path) -> Beat | None:
 
 
 def _alive(beat: Beat, tree: Path) -> bool:
-    if beat.host != socket.gethostname() or beat.tree != str(tree):
+    if beat.host != _host() or beat.tree != str(tree):
         return False
     if time.time_ns() - beat.beat_ns > STALE * 1e9:
         return False
@@ -130,7 +133,7 @@ class Heartbeat:
 
     def _write(self) -> None:
         with self._lock:
-            data = {"pid": os.getpid(), "host": socket.gethostname(), "tree": self.tree,
+            data = {"pid": os.getpid(), "host": _host(), "tree": self.tree,
                     "beat_ns": time.time_ns(), "busy": self.busy, "synced": self.synced}
             tmp = self.path.with_name(f".{HEARTBEAT_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
             with contextlib.suppress(OSError):  # an index folder gone or unwritable: commands reconcile

@@ -12,8 +12,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
-
-import filelock
+from typing import Any
 
 
 class IndexBusy(RuntimeError):
@@ -46,12 +45,16 @@ class WriterLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # One lock for the whole Index, whichever thread writes: the Index's own thread lock
-        # already lets one thread at a time in.
-        self._lock = filelock.FileLock(path, thread_local=False)
+        self._lock: Any = None  # made when first taken: a command that only reads never imports filelock
 
     def acquire(self, timeout: float) -> bool:
         """Take the lock, waiting up to ``timeout`` seconds; False when another process kept it."""
+        import filelock
+
+        if self._lock is None:
+            # One lock for the whole Index, whichever thread writes: the Index's own thread lock
+            # already lets one thread at a time in.
+            self._lock = filelock.FileLock(self.path, thread_local=False)
         # The index folder may have been deleted under a running program: it is made again.
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -61,5 +64,5 @@ class WriterLock:
         return True
 
     def release(self) -> None:
-        if self._lock.is_locked:
+        if self._lock is not None and self._lock.is_locked:
             self._lock.release()
