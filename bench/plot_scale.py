@@ -23,13 +23,18 @@ def load(paths: list[Path]) -> list[dict]:
     return sorted(results, key=lambda r: r["n"])
 
 
-def series(results: list[dict], key: str) -> dict[str, list[tuple[int, float]]]:
+def series(results: list[dict], key: str, value: str = "seconds") -> dict[str, list[tuple[int, float]]]:
     lines: dict[str, list[tuple[int, float]]] = {}
     for result in results:
         for name, m in result.get(key, {}).items():
             label = name.replace(result["actor"], "ACTOR")
-            lines.setdefault(label, []).append((result["n"], m["seconds"]))
+            lines.setdefault(label, []).append((result["n"], m[value]))
     return lines
+
+
+#: Each group of results, its line style and what its labels get added.
+GROUPS = (("floors", ":", " (floor)"), ("commands", "--", " (tree not in git)"),
+          ("git_commands", "-", " (tree in git)"), ("watched_commands", "-", " (watcher running)"))
 
 
 def main() -> None:
@@ -40,24 +45,35 @@ def main() -> None:
 
     paths = [Path(a) for a in sys.argv[1:]] or sorted((BENCH / "data").glob("scale_*_after.json"))
     results = load(paths)
-    fig, ax = plt.subplots(figsize=(9, 6))
-    for key, style in (("floors", ":"), ("commands", "--"), ("git_commands", "-")):
-        suffix = {"floors": " (floor)", "commands": "", "git_commands": " (tree in git)"}[key]
+    fig, (ax, mem) = plt.subplots(1, 2, figsize=(15, 6.5))
+    for key, style, suffix in GROUPS:
         for label, points in series(results, key).items():
             xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, style, marker="o", label=label + suffix)
+            marker = "^" if key == "watched_commands" else "o"
+            ax.plot(xs, ys, style, marker=marker, label=label + suffix)
+            if key != "floors" or "walk" in label:
+                _, mbs = zip(*series(results, key, "peak_mb")[label], strict=True)
+                mem.plot(xs, mbs, style, marker=marker, label=label + suffix)
     xs = [r["n"] for r in results]
     ax.plot(xs, [r["rebuild"]["seconds"] for r in results], "-.", marker="s", label="dossier index --rebuild")
+    mem.plot(xs, [r["rebuild"]["peak_mb"] for r in results], "-.", marker="s", label="dossier index --rebuild")
     ax.axhline(0.5, color="grey", linewidth=0.8)
     ax.text(xs[0], 0.52, "0.5 s target", color="grey")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("entries in the tree")
+    mem.axhline(150, color="grey", linewidth=0.8)
+    mem.text(xs[0], 155, "150 MB target (search, show)", color="grey")
+    for axis in (ax, mem):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("entries in the tree")
     ax.set_ylabel("seconds (median, whole command in a fresh process)")
-    ax.set_title("dossier on generated trees (shared 2-core machine: noisy)")
-    ax.legend(fontsize=7, loc="upper left")
+    mem.set_ylabel("peak memory, MB (the largest of the runs)")
+    ax.set_title("Time against the tree's size")
+    mem.set_title("Memory against the tree's size")
+    ax.legend(fontsize=6, loc="upper left")
+    mem.legend(fontsize=6, loc="upper left")
+    fig.suptitle("dossier on generated trees (bench/bench_scale.py; shared 2-core machine: noisy)")
     fig.tight_layout()
-    fig.savefig(BENCH / "scale.png", dpi=110)
+    fig.savefig(BENCH / "scale.png", dpi=100)
     print(BENCH / "scale.png")
 
 

@@ -23,3 +23,13 @@ def index(tree: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     ix.reconcile()
     yield ix
     ix.close()
+
+
+@pytest.fixture
+def no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a walk of the whole tree fail the test: the change must be found another way (git, stamps)."""
+
+    def walked(self: Store) -> None:
+        raise AssertionError("the whole tree was walked")
+
+    monkeypatch.setattr(Store, "scan", walked)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from dossier.index import Index
+from dossier.store import Store
 
 ACTOR = """name = "{name}"
 type = "{type}"
@@ -106,3 +110,25 @@ def bump_mtime(path: Path) -> None:
 def ids(hits) -> list[str]:  # type: ignore[no-untyped-def]
     """The ids of search hits, in rank order."""
     return [h.row.id for h in hits]
+
+
+def git(tree: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@example.org",
+                    "-c", "init.defaultBranch=main", *args], check=True, capture_output=True)
+
+
+def age_folders(tree: Path) -> None:
+    """Give every folder an mtime an hour old, as a tree edited yesterday has.
+
+    A folder changed within the last two seconds is listed again at every reconcile (folder_stamps.RACY):
+    without this, every test would pass through that path and none would test the mtime comparison.
+    """
+    old = time.time() - 3600
+    for folder in [tree, *(p for p in tree.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, (old, old))
+
+
+def next_command(tree: Path, index_dir: Path) -> Index:
+    ix = Index.open(Store(tree), index_dir)
+    ix.reconcile()
+    return ix

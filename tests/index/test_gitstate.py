@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,26 +16,10 @@ import pytest
 
 from dossier.index import Index, folder_stamps
 from dossier.store import Store
-from tests.index.helpers import actor, ids, small_tree, write
+from tests.index.helpers import actor, age_folders, git, ids, next_command, small_tree, write
 from tests.index.test_faults import rewrite_keeping_size_and_mtime
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def git(tree: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@example.org",
-                    "-c", "init.defaultBranch=main", *args], check=True, capture_output=True)
-
-
-def age_folders(tree: Path) -> None:
-    """Give every folder an mtime an hour old, as a tree edited yesterday has.
-
-    A folder changed within the last two seconds is listed again at every reconcile (folder_stamps.RACY):
-    without this, every test would pass through that path and none would test the mtime comparison.
-    """
-    old = time.time() - 3600
-    for folder in [tree, *(p for p in tree.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
-        os.utime(folder, (old, old))
 
 
 @pytest.fixture
@@ -59,22 +42,6 @@ def index_dir(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     with Index.open(Store(repo), ix_dir) as ix:
         ix.reconcile()  # the first command: a walk, and git's view of the tree kept
     return ix_dir
-
-
-@pytest.fixture
-def no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make a walk of the whole tree fail the test: the change must be found through git."""
-
-    def walked(self: Store) -> None:
-        raise AssertionError("the whole tree was walked")
-
-    monkeypatch.setattr(Store, "scan", walked)
-
-
-def next_command(tree: Path, index_dir: Path) -> Index:
-    ix = Index.open(Store(tree), index_dir)
-    ix.reconcile()
-    return ix
 
 
 def test_nothing_changed_is_answered_without_a_walk(repo: Path, index_dir: Path, no_walk: None) -> None:

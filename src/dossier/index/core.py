@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import posixpath
 import shutil
 import threading
 import time
@@ -340,17 +341,24 @@ class Index(Searching, Listing):
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
             fast = self._reconcile_from_git()
+            if fast is None:
+                fast = self._reconcile_from_stamps()
             if fast is not None:
                 return fast
             # Asked before and after the walk: a path clean both times did not change in between. The
             # folders are stamped before the walk lists them: a name created meanwhile moves a stamp.
             root = self.store.root
             before = gitstate.view(root)
-            folders = folder_stamps.walk(str(root)) if before is not None else {}
+            folders = folder_stamps.walk(str(root))
             started = time.time_ns()
-            changes = self._sync(self.store.scan(), None, progress, full=True, committed=committed)
-            after = gitstate.view(root) if before is not None else None
-            if before is not None and after is not None and before.head == after.head:
+            scan = self.store.scan()
+            changes = self._sync(scan, None, progress, full=True, committed=committed)
+            if before is None:  # not in git: the next reconcile stats the files the scan saw
+                files = folder_stamps.file_stamps((loc.fingerprint for loc in scan.locations), started)
+                gitstate.write_baseline(self._baseline_path, root, gitstate.Baseline("", frozenset(), folders, files))
+                return changes
+            after = gitstate.view(root)
+            if after is not None and before.head == after.head:
                 self._keep_baseline(after.head, before.dirty | after.dirty, folders, started, changes)
             else:
                 gitstate.forget_baseline(self._baseline_path)
@@ -368,7 +376,7 @@ class Index(Searching, Listing):
             return None
         root = self.store.root
         baseline = gitstate.read_baseline(self._baseline_path, root)
-        if baseline is None:
+        if baseline is None or baseline.files is not None:
             return None
         started = time.time_ns()
         tracked = gitstate.start_status(root, untracked=False)
@@ -402,6 +410,56 @@ class Index(Searching, Listing):
             self._state_text = "up to date"
         self._keep_baseline(now.head, dirty, moved.stamps, started, changes)
         return changes
+
+    def _reconcile_from_stamps(self) -> Changes | None:
+        """Reconcile a tree not in git by one ``stat`` per folder and per entry file (no listing); None
+        when there is no baseline of that kind (the tree is walked, and one is recorded).
+
+        Folder mtimes find names created, deleted or renamed; the files' stamps (size, mtime, ctime,
+        inode) find edits in place. What either names is handed to ``apply``, as a watcher's events.
+        """
+        if self._full_sync_needed or not self._records:
+            return None
+        root = self.store.root
+        baseline = gitstate.read_baseline(self._baseline_path, root)
+        if baseline is None or baseline.files is None or gitstate.in_repository(root):
+            return None  # a tree put in git since: walked once, then asked of git
+        started = time.time_ns()
+        moved = folder_stamps.changes(str(root), baseline.folders)
+        edited = folder_stamps.file_changes(str(root), baseline.files)
+        paths = {n for n in map(normalise, moved.paths | edited) if n is not None}
+        if len(paths) > gitstate.MAX_PATHS:
+            return None
+        files = baseline.files
+        if paths:
+            changes = self._apply_locked(paths)
+            files = self._restamp(files, paths, started)
+        else:
+            changes = Changes()
+            self._write_state_if_changed()
+            self._state_text = "up to date"
+        if paths or moved.stamps != baseline.folders:
+            gitstate.write_baseline(self._baseline_path, root, gitstate.Baseline("", frozenset(), moved.stamps, files))
+        return changes
+
+    def _restamp(self, files: folder_stamps.FileStamps, paths: set[str], started: int) -> folder_stamps.FileStamps:
+        """The file stamps after ``paths`` were applied: those of the entries in the folders they touch are
+        replaced by the fingerprints just indexed (a folder named may be an entry, or hold some)."""
+        touched = paths | {posixpath.dirname(p) for p in paths}
+
+        def within(folder: str) -> bool:
+            while True:
+                if folder in touched:
+                    return True
+                if not folder:
+                    return False
+                folder = posixpath.dirname(folder)
+
+        kept = {rel: stamp for rel, stamp in files.items() if not within(posixpath.dirname(rel))}
+        records = self._records
+        fresh = [records[i].fingerprint for i in records if within(records.folder(i))]
+        kept.update(folder_stamps.file_stamps(fresh, started))
+        return kept
 
     def _keep_baseline(self, head: str, dirty: frozenset[str], folders: folder_stamps.Stamps, started: int,
                        changes: Changes) -> None:

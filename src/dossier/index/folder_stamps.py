@@ -7,9 +7,14 @@ every new file, new entry, deleted or renamed entry, anywhere in the tree, for o
 Edits in place of files git tracks are what ``git status --untracked-files=no`` reports
 (:mod:`~dossier.index.gitstate`); the two together are the reconcile of a tree kept in git.
 
-A folder whose mtime is within :data:`RACY_NS` of the moment it was looked at is recorded as
-:data:`RACY`, so that it is listed again next time: a name created in the same clock tick as the
-listing would leave the mtime as it was (git's "racy clean" problem, solved the same way).
+A tree not kept in git has no stat cache of its own to ask; the entries' files are then stat'ed
+one by one against the stamps recorded when they were indexed (:func:`file_changes`: size, mtime,
+ctime and inode, so ``cp -p`` and same-size-same-mtime edits show): no folder is listed, where a walk
+lists them all.
+
+A folder or file whose mtime or ctime is within :data:`RACY_NS` of the moment it was looked at is
+recorded as :data:`RACY`, so that it is looked at again next time: a change in the same clock tick as
+the look would leave the stamp as it was (git's "racy clean" problem, solved the same way).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ RACY_NS = 2_000_000_000
 
 #: Tree-relative folder ("" for the root) -> its mtime in nanoseconds, or RACY.
 Stamps = dict[str, int]
+#: Tree-relative file -> (size, mtime_ns, ctime_ns, inode); mtime RACY to look at it again.
+FileStamps = dict[str, tuple[int, int, int, int]]
 
 
 def _abs(root: str, rel: str) -> str:
@@ -140,3 +147,31 @@ def walk(root: str, start: str = "") -> Stamps:
         prefix = f"{rel}/" if rel else ""
         stack.extend(prefix + name for name, is_dir in _children(_abs(root, rel)) if is_dir)
     return stamps
+
+
+def file_stamps(fingerprints: Iterable[tuple[tuple[str, int, int, int, int], ...]], now_ns: int) -> FileStamps:
+    """The stamps of the files in these fingerprints (what the scan saw when the entries were indexed)."""
+    since = now_ns - RACY_NS
+    stamps: FileStamps = {}
+    for fingerprint in fingerprints:
+        for path, size, mtime, ctime, inode in fingerprint:
+            recent = mtime >= since or ctime >= since
+            stamps[path] = (size, RACY if recent else mtime, ctime, inode)
+    return stamps
+
+
+def file_changes(root: str, stamps: FileStamps) -> set[str]:
+    """The files whose stat differs from their stamp, or that vanished: one ``stat`` each, no listing."""
+    stat = os.stat
+    prefix = root + "/"
+    changed = set()
+    # Runs for every file of the tree: kept bare.
+    for rel, (size, mtime, ctime, inode) in stamps.items():
+        try:
+            st = stat(prefix + rel)
+        except OSError:
+            changed.add(rel)
+            continue
+        if st.st_mtime_ns != mtime or st.st_ctime_ns != ctime or st.st_size != size or st.st_ino != inode:
+            changed.add(rel)
+    return changed

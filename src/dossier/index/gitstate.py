@@ -36,7 +36,7 @@ from pathlib import Path
 
 import msgpack
 
-from dossier.index.folder_stamps import Stamps
+from dossier.index.folder_stamps import FileStamps, Stamps
 
 #: The baseline's file in the index folder.
 BASELINE_FILE = "git.msgpack"
@@ -56,11 +56,13 @@ class View:
 
 @dataclass(frozen=True)
 class Baseline:
-    """The tree as the index last matched it: git's view then, and every folder's mtime."""
+    """The tree as the index last matched it: git's view then (a tree in git), every folder's mtime, and
+    (a tree not in git) every entry file's stamp."""
 
     head: str
     dirty: frozenset[str]
     folders: Stamps
+    files: FileStamps | None = None
 
 
 def _top(root: Path) -> tuple[Path, str] | None:
@@ -99,6 +101,11 @@ class _Pending:
             self._proc.communicate()
             return None
         return out if self._proc.returncode == 0 else None
+
+
+def in_repository(root: Path) -> bool:
+    """True when the tree is inside a git working tree (a ``.git`` in it or above)."""
+    return _top(root) is not None
 
 
 def _git(top: Path, *args: str) -> bytes | None:
@@ -193,16 +200,18 @@ def read_baseline(path: Path, tree: Path) -> Baseline | None:
         if data["tree"] != str(tree):
             return None
         folders = data["folders"]
-        if not isinstance(folders, dict):
+        files = data.get("files")
+        if not isinstance(folders, dict) or not (files is None or isinstance(files, dict)):
             return None
-        return Baseline(data["head"], frozenset(data["dirty"]), folders)
+        return Baseline(data["head"], frozenset(data["dirty"]), folders, files)
     except Exception:  # missing, truncated or foreign: the caller walks the tree
         return None
 
 
 def write_baseline(path: Path, tree: Path, baseline: Baseline) -> None:
     """Replace the baseline atomically."""
-    data = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty), "folders": baseline.folders}
+    data = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty), "folders": baseline.folders,
+            "files": baseline.files}
     tmp = path.with_name(f".git.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(msgpack.packb(data, use_bin_type=True, unicode_errors="surrogateescape"))
     os.replace(tmp, path)
