@@ -160,7 +160,8 @@ def test_an_untracked_entry_edited_in_place_later_is_found(repo: Path, index_dir
     actor(repo, "lloyd-austin", "Lloyd Austin", summary="Secretary of Defense before Hegseth.")
     with next_command(repo, index_dir) as ix:
         assert ids(ix.search("lloyd")) == ["lloyd-austin"]
-    age_folders(repo)  # the folder's mtime no longer says anything: only the baseline's list of untracked paths
+    age_folders(repo)
+    next_command(repo, index_dir).close()  # the aged folders recorded: from here their mtimes say nothing
     profile = repo / "actors" / "lloyd-austin" / "profile.toml"
     rewrite_keeping_size_and_mtime(profile, "Secretary", "Zanzibary")
     with next_command(repo, index_dir) as ix:
@@ -169,6 +170,10 @@ def test_an_untracked_entry_edited_in_place_later_is_found(repo: Path, index_dir
     git(repo, "commit", "-q", "-m", "austin")
     with next_command(repo, index_dir) as ix:  # tracked now: git's own index watches it from here
         assert ids(ix.search("zanzibary")) == ["lloyd-austin"]
+    from dossier.index import gitstate
+
+    baseline = gitstate.read_baseline(index_dir / gitstate.BASELINE_FILE, repo)
+    assert baseline is not None and not any("lloyd-austin" in path for path in baseline.dirty)
 
 
 def test_an_ignored_entry_edited_in_place_is_found(repo: Path, index_dir: Path, tmp_path: Path,
@@ -178,6 +183,7 @@ def test_an_ignored_entry_edited_in_place_is_found(repo: Path, index_dir: Path, 
     with next_command(repo, index_dir) as ix:
         assert ids(ix.search("confidence")) == ["an-informant"]
     age_folders(repo)
+    next_command(repo, index_dir).close()  # the aged folders recorded: from here their mtimes say nothing
     rewrite_keeping_size_and_mtime(repo / "private" / "actors" / "an-informant" / "profile.toml",
                                    "confidence", "Zanzibaria")
     with next_command(repo, index_dir) as ix:

@@ -156,3 +156,22 @@ def test_git_is_not_asked_while_a_watcher_keeps_the_index(run_cli, tree: Path, i
 
     monkeypatch.setattr(gitstate_module, "start_status", asked)
     assert search_ids(run_cli, tree, ix_dir, "pentagon") == ["2025-01-28-detail-revoked"]
+
+
+def test_the_watcher_process_is_trusted_by_another_process_and_says_when_it_stops(tree: Path,
+                                                                                 tmp_path: Path) -> None:
+    ix_dir = tmp_path / "ix"
+    env = dict(os.environ, DOSSIER_INDEX=str(ix_dir))
+    watcher = subprocess.Popen([sys.executable, "-m", "dossier", "index", "--watch", "--tree", str(tree)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: (beat := heartbeat.read(ix_dir)) is not None and beat.synced, timeout=60)
+        write(tree / "actors" / "mark-milley" / "notes.md", "He kept a quokka.")
+        searched = subprocess.run([sys.executable, "-m", "dossier", "-v", "search", "--tree", str(tree), "--json",
+                                   "quokka"], env=env, capture_output=True, text=True, timeout=60)
+        assert [hit["id"] for hit in json.loads(searched.stdout)["hits"]] == ["mark-milley"]
+        assert "a running watcher keeps the index current" in searched.stderr
+    finally:
+        watcher.terminate()  # what a service manager or `kill` sends
+        watcher.wait(timeout=30)
+    assert not (ix_dir / heartbeat.HEARTBEAT_FILE).exists()

@@ -259,6 +259,14 @@ def _start_watcher(context: Context, index: Index, as_json: bool) -> IndexWatche
 
 def _watch(context: Context, index: Index, watcher: IndexWatcher, as_json: bool) -> int:
     """Keep watching until Ctrl-C."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Stopped by a service manager or `kill`: the heartbeat file is removed as on Ctrl-C (a stale one
+    # would only be ignored, but a clean stop says at once that commands must look at the tree again).
+    signal.signal(signal.SIGTERM, stop)
     if not as_json:
         context.out.print(Text("Watching the tree; Ctrl-C to stop.", style="dim"))
     try:

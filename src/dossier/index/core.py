@@ -370,7 +370,9 @@ class Index(Searching, Listing):
 
         See :mod:`~dossier.index.gitstate`: the paths dirty now or at the last reconcile, changed between
         the two commits, or in a folder whose mtime moved are applied; every other file has the content
-        it had. The two ``git status`` run in child processes while this one stats the folders.
+        it had. ``git status`` runs in a child process while this one stats the folders. Files git does
+        not track (new, or ignored) stay on the baseline's dirty list, looked at every time, until git
+        tracks them; ``git ls-files`` says which, when a name appeared or the commit moved.
         """
         if self._full_sync_needed or not self._records:
             return None
@@ -379,28 +381,29 @@ class Index(Searching, Listing):
         if baseline is None or baseline.files is not None:
             return None
         started = time.time_ns()
-        tracked = gitstate.start_status(root, untracked=False)
-        if tracked is None:
+        status = gitstate.start_status(root, untracked=False)
+        if status is None:
             return None
-        # Untracked and ignored paths of the last time: still there, still untracked? (git tracks some now)
-        known = gitstate.start_status(root, untracked=True, paths=baseline.dirty) if baseline.dirty else None
         moved = folder_stamps.changes(str(root), baseline.folders)
-        new_names = (gitstate.start_status(root, untracked=True, paths=moved.looked_at)
-                     if moved.looked_at else None)
-        views = [pending.view() for pending in (tracked, known, new_names) if pending is not None]
-        if any(v is None for v in views):
+        listing = gitstate.start_tracked_files(root) if moved.looked_at else None
+        now = status.view()
+        if now is None:
             return None
-        now = views[0]
-        assert now is not None
-        dirty = frozenset().union(*(v.dirty for v in views if v is not None))
-        named = set(baseline.dirty | dirty | moved.paths)
+        named = set(baseline.dirty | now.dirty | moved.paths)
+        carried = set(baseline.dirty)
         if now.head != baseline.head:
             between = gitstate.changed_between(root, baseline.head, now.head)
             if between is None:
                 return None
             named |= between
+            carried -= between - now.dirty  # committed since: git's own index watches them now
+        if listing is not None:
+            tracked = listing.paths()
+            if tracked is None:
+                return None
+            carried |= {path for path in moved.looked_at if path not in tracked}
         paths = {n for n in map(normalise, named) if n is not None}
-        if len(paths) > gitstate.MAX_PATHS:
+        if len(paths) > self._most_paths():
             return None
         if paths:
             changes = self._apply_locked(paths)
@@ -408,8 +411,14 @@ class Index(Searching, Listing):
             changes = Changes()
             self._write_state_if_changed()
             self._state_text = "up to date"
-        self._keep_baseline(now.head, dirty, moved.stamps, started, changes)
+        carried = {p for p in carried if os.path.lexists(root / p)}
+        if paths or now.head != baseline.head or carried != baseline.dirty or moved.stamps != baseline.folders:
+            self._keep_baseline(now.head, now.dirty | frozenset(carried), moved.stamps, started, changes)
         return changes
+
+    def _most_paths(self) -> int:
+        """More changed paths than this and a walk is as quick as looking at each (a tenth of the tree)."""
+        return max(gitstate.MAX_PATHS, len(self._records) // 10)
 
     def _reconcile_from_stamps(self) -> Changes | None:
         """Reconcile a tree not in git by one ``stat`` per folder and per entry file (no listing); None
@@ -428,7 +437,7 @@ class Index(Searching, Listing):
         moved = folder_stamps.changes(str(root), baseline.folders)
         edited = folder_stamps.file_changes(str(root), baseline.files)
         paths = {n for n in map(normalise, moved.paths | edited) if n is not None}
-        if len(paths) > gitstate.MAX_PATHS:
+        if len(paths) > self._most_paths():
             return None
         files = baseline.files
         if paths:

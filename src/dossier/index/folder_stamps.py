@@ -64,7 +64,8 @@ class FolderChanges:
 
     #: Tree-relative paths to hand to ``Index.apply``: files of changed folders, new and vanished folders.
     paths: set[str] = field(default_factory=set)
-    #: New folders and the files directly in changed folders, to ask git about (are they tracked?).
+    #: The files of changed and new folders, as listed now: those git does not track are looked at until
+    #: it does (an untracked file edited in place later moves no folder's mtime).
     looked_at: set[str] = field(default_factory=set)
     stamps: Stamps = field(default_factory=dict)
 
@@ -111,8 +112,7 @@ def _look_into(root: str, rel: str, known: Stamps, found: FolderChanges) -> None
             found.looked_at.add(child)
         elif child not in known:
             found.paths.add(child)
-            found.looked_at.add(child)
-            found.stamps.update(walk(root, child))
+            found.stamps.update(walk(root, child, files=found.looked_at))
 
 
 def _children(folder: str) -> Iterator[tuple[str, bool]]:
@@ -129,8 +129,9 @@ def _children(folder: str) -> Iterator[tuple[str, bool]]:
         return
 
 
-def walk(root: str, start: str = "") -> Stamps:
-    """The stamps of ``start`` and every folder under it (hidden ones left out, links not followed).
+def walk(root: str, start: str = "", files: set[str] | None = None) -> Stamps:
+    """The stamps of ``start`` and every folder under it (hidden ones left out, links not followed);
+    the files met are added to ``files`` when given.
 
     Each folder is stat'ed before it is listed: a name created while the walk runs moves a stamp
     already taken, so the next comparison finds it.
@@ -145,7 +146,11 @@ def walk(root: str, start: str = "") -> Stamps:
         except OSError:
             continue
         prefix = f"{rel}/" if rel else ""
-        stack.extend(prefix + name for name, is_dir in _children(_abs(root, rel)) if is_dir)
+        for name, is_dir in _children(_abs(root, rel)):
+            if is_dir:
+                stack.append(prefix + name)
+            elif files is not None:
+                files.add(prefix + name)
     return stamps
 
 

@@ -179,6 +179,30 @@ def _parse_status(out: bytes, prefix: str) -> View | None:
     return View(head, frozenset(dirty))
 
 
+class PendingFiles:
+    """A ``git ls-files`` running; :meth:`paths` waits for it."""
+
+    def __init__(self, prefix: str, pending: _Pending) -> None:
+        self._prefix = prefix
+        self._pending = pending
+
+    def paths(self) -> set[str] | None:
+        """The tree-relative paths git tracks (its index: staged or committed), or None when git failed."""
+        out = self._pending.output()
+        if out is None:
+            return None
+        return {rel for path in out.split(b"\0") if path and (rel := _relative(self._prefix, path)) is not None}
+
+
+def start_tracked_files(root: Path) -> PendingFiles | None:
+    """Start ``git ls-files`` of the tree (0.08 s for 141,000 files: one read of git's index)."""
+    found = _top(root)
+    if found is None:
+        return None
+    top, prefix = found
+    return PendingFiles(prefix, _Pending(top, ("ls-files", "-z", "--", prefix or ".")))
+
+
 def changed_between(root: Path, old: str, new: str) -> set[str] | None:
     """Tree-relative paths whose committed content differs between two commits, or None when git cannot say."""
     if not old or not new:
