@@ -204,21 +204,13 @@ def write_state(
     packed = (records.packed() if isinstance(records, RecordTable)
               else {entry_id: _packed(record) for entry_id, record in records.items()})
     counts = dict.fromkeys((kind.value for kind in Kind), 0)
-    keys = sorted((entry_id.encode("utf-8", _UNICODE_ERRORS), entry_id) for entry_id in packed)
-    ids = b"\n".join(key for key, _ in keys)
-    id_starts = array("I", [0])
-    records_part = [msgpack.Packer().pack_array_header(len(keys))]
-    record_starts = array("Q", [len(records_part[0])])
-    position = record_starts[0]
-    pack = msgpack.Packer(use_bin_type=True, unicode_errors=_UNICODE_ERRORS).pack
-    for key, entry_id in keys:
-        id_starts.append(id_starts[-1] + len(key) + 1)
-        value = packed[entry_id]
+    for value in packed.values():
         counts[value[1]] = counts.get(value[1], 0) + 1
-        raw = pack(value)
-        records_part.append(raw)
-        position += len(raw)
-        record_starts.append(position)
+    keys = sorted((entry_id.encode("utf-8", _UNICODE_ERRORS), entry_id) for entry_id in packed)
+    ids = b"".join(key + b"\n" for key, _ in keys)
+    id_starts = array("I", [0])
+    for key, _ in keys:
+        id_starts.append(id_starts[-1] + len(key) + 1)
     meta = msgpack.packb({
         "version": INDEX_FORMAT_VERSION,
         "schema": schema_signature(),
@@ -228,20 +220,34 @@ def write_state(
         "collection_problems": [_problem_values(p) for p in collection_problems],
         "segments": segments or {},
     }, use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
-    ids += b"\n" if keys else b""
     if sys.byteorder != "little":
         id_starts.byteswap()
-        record_starts.byteswap()
     tmp = path.with_name(f".state.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with tmp.open("wb") as handle:
             handle.write(MAGIC)
-            handle.write(_HEADER.pack(len(meta), len(ids), position, len(keys)))
+            header_at = handle.tell()
+            handle.write(_HEADER.pack(0, 0, 0, 0))  # written again once the records' length is known
             handle.write(_padded(meta))
             handle.write(_padded(ids))
             handle.write(_padded(id_starts.tobytes()))
-            handle.writelines(records_part)
+            # The records are written as they are packed, not gathered first: at 100,000 entries the
+            # table is 60 MB, and holding it whole as well doubled what a save needs.
+            head = msgpack.Packer().pack_array_header(len(keys))
+            handle.write(head)
+            record_starts = array("Q", [len(head)])
+            position = len(head)
+            pack = msgpack.Packer(use_bin_type=True, unicode_errors=_UNICODE_ERRORS).pack
+            for _key, entry_id in keys:
+                raw = pack(packed[entry_id])
+                handle.write(raw)
+                position += len(raw)
+                record_starts.append(position)
+            if sys.byteorder != "little":
+                record_starts.byteswap()
             handle.write(record_starts.tobytes())
+            handle.seek(header_at)
+            handle.write(_HEADER.pack(len(meta), len(ids), position, len(keys)))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
