@@ -340,9 +340,10 @@ class Index(Searching, Listing):
         with self._writing(wait):
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
-            fast = self._reconcile_from_git()
+            baseline = None if self._full_sync_needed else gitstate.read_baseline(self._baseline_path, self.store.root)
+            fast = self._reconcile_from_git(baseline)
             if fast is None:
-                fast = self._reconcile_from_stamps()
+                fast = self._reconcile_from_stamps(baseline)
             if fast is not None:
                 return fast
             # Asked before and after the walk: a path clean both times did not change in between. The
@@ -364,7 +365,7 @@ class Index(Searching, Listing):
                 gitstate.forget_baseline(self._baseline_path)
             return changes
 
-    def _reconcile_from_git(self) -> Changes | None:
+    def _reconcile_from_git(self, baseline: gitstate.Baseline | None) -> Changes | None:
         """Reconcile by looking only where git and the folders' mtimes say something changed; None when
         they cannot say.
 
@@ -374,12 +375,9 @@ class Index(Searching, Listing):
         not track (new, or ignored) stay on the baseline's dirty list, looked at every time, until git
         tracks them; ``git ls-files`` says which, when a name appeared or the commit moved.
         """
-        if self._full_sync_needed or not self._records:
+        if self._full_sync_needed or not self._records or baseline is None or baseline.files is not None:
             return None
         root = self.store.root
-        baseline = gitstate.read_baseline(self._baseline_path, root)
-        if baseline is None or baseline.files is not None:
-            return None
         started = time.time_ns()
         status = gitstate.start_status(root, untracked=False)
         if status is None:
@@ -420,18 +418,17 @@ class Index(Searching, Listing):
         """More changed paths than this and a walk is as quick as looking at each (a tenth of the tree)."""
         return max(gitstate.MAX_PATHS, len(self._records) // 10)
 
-    def _reconcile_from_stamps(self) -> Changes | None:
+    def _reconcile_from_stamps(self, baseline: gitstate.Baseline | None) -> Changes | None:
         """Reconcile a tree not in git by one ``stat`` per folder and per entry file (no listing); None
         when there is no baseline of that kind (the tree is walked, and one is recorded).
 
         Folder mtimes find names created, deleted or renamed; the files' stamps (size, mtime, ctime,
         inode) find edits in place. What either names is handed to ``apply``, as a watcher's events.
         """
-        if self._full_sync_needed or not self._records:
+        if self._full_sync_needed or not self._records or baseline is None or baseline.files is None:
             return None
         root = self.store.root
-        baseline = gitstate.read_baseline(self._baseline_path, root)
-        if baseline is None or baseline.files is None or gitstate.in_repository(root):
+        if gitstate.in_repository(root):
             return None  # a tree put in git since: walked once, then asked of git
         started = time.time_ns()
         moved = folder_stamps.changes(str(root), baseline.folders)

@@ -29,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 import threading
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,22 +225,53 @@ def read_baseline(path: Path, tree: Path) -> Baseline | None:
         data = msgpack.unpackb(path.read_bytes(), use_list=False, unicode_errors="surrogateescape")
         if data["tree"] != str(tree):
             return None
-        folders = data["folders"]
-        files = data.get("files")
-        if not isinstance(folders, dict) or not (files is None or isinstance(files, dict)):
-            return None
+        mtimes = _numbers(data["mtimes"])
+        folders = dict(zip(_names(data["folders"], len(mtimes)), mtimes, strict=True))
+        files = None
+        if data.get("files") is not None:
+            numbers = _numbers(data["stamps"])
+            stamps = zip(*[iter(numbers)] * 4, strict=True)
+            files = dict(zip(_names(data["files"], len(numbers) // 4), stamps, strict=True))
         return Baseline(data["head"], frozenset(data["dirty"]), folders, files)
-    except Exception:  # missing, truncated or foreign: the caller walks the tree
+    except Exception:  # missing, truncated, foreign or older: the caller walks the tree
         return None
 
 
 def write_baseline(path: Path, tree: Path, baseline: Baseline) -> None:
-    """Replace the baseline atomically."""
-    data = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty), "folders": baseline.folders,
-            "files": baseline.files}
+    """Replace the baseline atomically.
+
+    Folders and files are kept as one string of names and one array of numbers each: loading 100,000
+    folders' stamps as a map took 60 ms of a command meant to take a few hundred.
+    """
+    data: dict[str, object] = {"tree": str(tree), "head": baseline.head, "dirty": sorted(baseline.dirty),
+                               "folders": "\n".join(baseline.folders),
+                               "mtimes": _packed_numbers(baseline.folders.values()), "files": None}
+    if baseline.files is not None:
+        data["files"] = "\n".join(baseline.files)
+        data["stamps"] = _packed_numbers(n for stamp in baseline.files.values() for n in stamp)
     tmp = path.with_name(f".git.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(msgpack.packb(data, use_bin_type=True, unicode_errors="surrogateescape"))
     os.replace(tmp, path)
+
+
+def _names(joined: str, count: int) -> list[str]:
+    """The names joined by newlines; ``count`` of them ("" is the root folder's name, so "" may be one)."""
+    return joined.split("\n") if count else []
+
+
+def _packed_numbers(numbers: Iterable[int]) -> bytes:
+    values = array("q", numbers)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values.tobytes()
+
+
+def _numbers(raw: bytes) -> array:
+    values = array("q")
+    values.frombytes(raw)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values
 
 
 def forget_baseline(path: Path) -> None:
