@@ -298,12 +298,17 @@ def _make_observer(root: Path, handler: Any, on_overflow: Callable[[], None]) ->
     return observer
 
 
+#: Seconds between a watcher's own reconciles (see :meth:`IndexWatcher.audit`).
+AUDIT_EVERY = 60.0
+
+
 class IndexWatcher:
     """Keeps an index current: each batch from a :class:`TreeWatcher` goes to ``Index.apply``.
 
     ``on_changes(changes)`` is called (from the watcher's thread) after each
     batch that changed something. A batch that meets another process's write
-    is kept and tried again.
+    is kept and tried again. Every ``audit_every`` seconds it also reconciles
+    as a command would (:meth:`audit`).
     """
 
     def __init__(
@@ -312,6 +317,7 @@ class IndexWatcher:
         on_changes: Callable[[Any], None] | None = None,
         quiet: float = 0.3,
         max_delay: float = 1.0,
+        audit_every: float | None = AUDIT_EVERY,
     ) -> None:
         self.index = index
         self.on_changes = on_changes
@@ -319,6 +325,42 @@ class IndexWatcher:
                                    index_dir=index.dir)
         self.batches = 0
         self.last_error: BaseException | None = None
+        self.audit_every = audit_every
+        self._stopping = threading.Event()
+        self._auditor: threading.Thread | None = None
+        self._matched = False  # index_matches was called: audits may say so again
+
+    def audit(self) -> Any:
+        """Reconcile as a command would (git and the folders' mtimes, or the files' stamps: no walk), and
+        apply what the watcher did not report; None when another program is writing.
+
+        Commands trust this watcher's heartbeat instead of looking at the tree. inotify can fail
+        silently for a folder (a watch refused when the limit is reached, a folder moved in from
+        outside the tree); this bounds how long such a change can go unseen, and says so in the log.
+        """
+        from dossier.index import IndexBusy
+
+        try:
+            changes = self.index.reconcile(wait=0)
+        except IndexBusy:
+            return None
+        except Exception as exc:
+            self.last_error = exc
+            log.exception("reconciling the index failed")
+            return None
+        if changes:
+            log.warning("the watcher had missed changes, now applied: %d added, %d changed, %d removed",
+                        len(changes.added), len(changes.changed), len(changes.removed))
+            if self.on_changes is not None:
+                self.on_changes(changes)
+        if self._matched:
+            self.watcher.index_matches()  # also after a batch that failed: the index matches again
+        return changes
+
+    def _audit_loop(self) -> None:
+        assert self.audit_every is not None
+        while not self._stopping.wait(self.audit_every):
+            self.audit()
 
     def _batch(self) -> None:
         from dossier.index import IndexBusy
@@ -344,12 +386,20 @@ class IndexWatcher:
 
     def start(self) -> None:
         self.watcher.start()
+        if self.audit_every:
+            self._auditor = threading.Thread(target=self._audit_loop, name="dossier-audit", daemon=True)
+            self._auditor.start()
 
     def index_matches(self) -> None:
         """Call after reconciling the whole tree (the watcher started before): see TreeWatcher.index_matches."""
+        self._matched = True
         self.watcher.index_matches()
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._auditor is not None:
+            self._auditor.join(timeout=30)
+            self._auditor = None
         self.watcher.stop()
 
     def __enter__(self) -> IndexWatcher:

@@ -175,3 +175,24 @@ def test_the_watcher_process_is_trusted_by_another_process_and_says_when_it_stop
         watcher.terminate()  # what a service manager or `kill` sends
         watcher.wait(timeout=30)
     assert not (ix_dir / heartbeat.HEARTBEAT_FILE).exists()
+
+
+def test_a_change_the_watcher_never_heard_of_is_found_by_its_own_audit(tree: Path, ix_dir: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if inotify had failed for a folder: no event reaches the watcher. Its periodic reconcile (the
+    # one a command would make) finds the change, so that commands trusting it are not stale for long.
+    from dossier.watch import TreeWatcher
+
+    index = Index.open(Store(tree), ix_dir)
+    watcher = IndexWatcher(index, quiet=0.05, max_delay=0.3, audit_every=0.2)
+    watcher.start()
+    monkeypatch.setattr(TreeWatcher, "_event", lambda self, event: None)
+    try:
+        index.reconcile()
+        watcher.index_matches()
+        write(tree / "actors" / "mark-milley" / "notes.md", "He kept a quokka.")
+        wait_for(lambda: [h.row.id for h in index.search("quokka")] == ["mark-milley"], timeout=30)
+        assert heartbeat.trusted(ix_dir, tree, wait=5)
+    finally:
+        watcher.stop()
+        index.close()
