@@ -1,0 +1,232 @@
+"""``dossier check`` from the index: what it needs of each entry, kept so that unchanged files are not read.
+
+The index, reconciled first as every command does, already holds each entry's own problems (bad TOML,
+wrong types, unreadable text files), the ids it refers to and a digest of its content. The tree-wide
+reviews need more of each entry: an actor's names, an event's date, status and sources, a source's grades,
+which fields have provenance, and which actors' names its texts hold. Those facts are kept per entry
+in ``check.msgpack`` in the index folder, under the entry's digest: an entry whose digest moved (edited,
+new, renamed) is read again, the others are not. The file is data only (MessagePack), like the state table.
+
+Mentions depend on every actor's names. Each event's and source's facts hold the name keys its texts
+contain, found with the names of the time; the cache remembers those names. A name that goes away is
+not looked up any more; a name that is new could be in any old text, so every event and source is read
+again (the one case where a check reads the whole tree again; the next one is quick).
+
+References to missing ids depend on the other entries: they are found from the index's references, and
+only the entries with such a reference are read again, for the line numbers of the message.
+
+The answer equals :func:`dossier.check.full_check`'s, problem for problem (tests/cli/test_check_index.py).
+Where the index cannot tell (two folders with one id: it keeps one; a file changed while it was read),
+:func:`check_from_index` raises :class:`Unanswerable` and the caller reads the whole tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import msgpack
+
+from dossier import policy
+from dossier.check import CheckReport, finish, problem_order
+from dossier.index.document import content_digest
+from dossier.index.rows import Row
+from dossier.index.state_table import Record
+from dossier.model import Kind, check_references, reference_is_broken
+from dossier.policy import Checked, PolicyFacts, policy_facts
+from dossier.review import NameTable, Reviewed, ReviewFacts, mention_texts, review_facts, review_reviewed
+from dossier.store import Location, Store
+
+if TYPE_CHECKING:
+    from dossier.index import Index
+
+#: The file beside the index's state table.
+CACHE_FILE = "check.msgpack"
+#: Bump when the facts change shape or meaning: a cache of another version is ignored (and replaced).
+CACHE_VERSION = 1
+
+_MAIN_FILE = list(Row.__dataclass_fields__).index("main_file")  # its place in a record's row
+_UNICODE_ERRORS = "surrogateescape"
+
+
+class Unanswerable(Exception):
+    """Why the index cannot answer this check: the caller reads every file instead."""
+
+
+class Facts(NamedTuple):
+    """What ``check`` keeps of one entry: its content's digest, and None for facts of an unreadable kind file."""
+
+    digest: str
+    review: ReviewFacts | None
+    policy: PolicyFacts | None
+    mentions: tuple[str, ...]  # an event's or source's name keys (see NameTable) found in its texts
+
+
+class _Read(NamedTuple):
+    location: Location
+    data: dict[str, Any] | None
+    text: str | None
+    texts: list[str | None]
+
+
+def check_from_index(store: Store, index: Index) -> CheckReport:
+    """``check``'s report from a reconciled index and the cache.
+
+    Raises :class:`Unanswerable` when only reading the tree can tell; ``report.road`` says how many
+    entries were read.
+    """
+    records, scan_problems, collection_problems = index.snapshot()
+    if any(p.code == "duplicate-id" for p in scan_problems):
+        raise Unanswerable("two folders have one id")  # the index keeps one of them
+    cache_path = index.dir / CACHE_FILE
+    cached, names_before = _load(cache_path, store.root)
+    by_id = {entry_id: records[entry_id] for entry_id in records}
+    # The order a scan finds them in: it picks a mention's example and, between equal candidates, a reason.
+    order = sorted(by_id, key=lambda i: _scan_key(by_id[i].folder))
+    facts: dict[str, Facts] = {}
+    stale: list[str] = []
+    for entry_id in order:
+        kept = cached.get(entry_id)
+        if kept is not None and kept[0] == by_id[entry_id].digest:
+            facts[entry_id] = _unpack(kept[1])
+        else:
+            stale.append(entry_id)
+    changed = bool(stale) or len(cached) != len(facts)
+    # Actors first: their names are what the texts of events and sources are searched for.
+    for entry_id in stale:
+        if by_id[entry_id].kind is Kind.ACTOR:
+            facts[entry_id] = _facts(_read(store, entry_id, by_id[entry_id]), by_id[entry_id], None)
+    actors = [_reviewed(i, by_id[i], facts[i]) for i in order
+              if by_id[i].kind is Kind.ACTOR and facts[i].review is not None]
+    table = NameTable.of(actors)
+    names = frozenset(table.owners)
+    if not names <= names_before:  # a new name may be in any old text: read them all again
+        stale = [i for i in order if by_id[i].kind is not Kind.ACTOR or i in stale]
+        changed = True
+    for entry_id in stale:
+        record = by_id[entry_id]
+        if record.kind is not Kind.ACTOR:
+            facts[entry_id] = _facts(_read(store, entry_id, record), record, table)
+
+    known = {entry_id: record.kind for entry_id, record in by_id.items()}
+    report = CheckReport(problems=[*scan_problems, *collection_problems])
+    for entry_id in order:
+        record = by_id[entry_id]
+        report.problems.extend(record.problems)
+        if any(reference_is_broken(f, t, known) for f, t, _label in record.refs):
+            read = _read(store, entry_id, record)
+            if read.data is None:
+                raise Unanswerable(f"{record.folder} changed while it was read")
+            main_file = read.location.main_file
+            report.problems.extend(
+                check_references(entry_id, record.kind, read.data, main_file, read.text or "", known))
+    report.counts = {kind: n for kind, n in records.kind_counts().items() if n}
+    rules, policy_problems = policy.load(store)
+    report.problems.extend(policy_problems)
+    report.policy_review = policy.review_checked(rules, [
+        Checked(i, by_id[i].kind, by_id[i].row[_MAIN_FILE], f.policy)
+        for i in order if (f := facts[i]).policy is not None
+    ])
+    report.policy_review.problems.sort(key=problem_order)
+    report.problems.sort(key=problem_order)
+    reviewed = [_reviewed(i, by_id[i], facts[i]) for i in order if facts[i].review is not None]
+    mentioned = {i: frozenset(facts[i].mentions) for i in order if by_id[i].kind is not Kind.ACTOR}
+    warnings = review_reviewed(reviewed, mentioned)
+    if changed:
+        _save(cache_path, store.root, facts, names)
+    report.road = f"answered from the index; {len(stale)} of {len(order)} entries read again"
+    return finish(store, report, warnings)
+
+
+def _scan_key(folder: str) -> tuple[str, ...]:
+    """A folder's place in :meth:`Store.scan`'s order: depth first, each folder's children by name."""
+    return () if folder == "." else tuple(folder.split("/"))
+
+
+def _reviewed(entry_id: str, record: Record, facts: Facts) -> Reviewed:
+    assert facts.review is not None
+    return Reviewed(entry_id, record.kind, record.row[_MAIN_FILE], facts.review,
+                    frozenset(target for _field, target, _label in record.refs))
+
+
+def _read(store: Store, entry_id: str, record: Record) -> _Read:
+    """The entry's files as the index read them; :class:`Unanswerable` when they changed since."""
+    location = store.location_of(store.root / record.folder)  # "." is the root itself
+    if location is None or location.id != entry_id or location.kind is not record.kind:
+        raise Unanswerable(f"{record.folder} changed while it was read")
+    data, text, _ = store.read_kind_file(location)
+    texts = [store.read_text_file(stamp.path, entry_id).text for stamp in location.texts]
+    if content_digest(text, zip((stamp.path for stamp in location.texts), texts, strict=True)) != record.digest:
+        raise Unanswerable(f"{record.folder} changed while it was read")
+    return _Read(location, data, text, texts)
+
+
+def _facts(read: _Read, record: Record, table: NameTable | None) -> Facts:
+    if read.data is None:
+        return Facts(record.digest, None, None, ())
+    kind = record.kind
+    mentions: Iterable[str] = ()
+    if table is not None and kind is not Kind.ACTOR:
+        mentions = sorted(table.find(mention_texts(read.data, read.texts)))
+    return Facts(record.digest, review_facts(kind, read.data), policy_facts(kind, read.data, read.text or ""),
+                 tuple(mentions))
+
+
+# ------------------------------------------------------------------------------ the file
+
+
+def _unpack(raw: bytes) -> Facts:
+    digest, review, policy_values, mentions = msgpack.unpackb(raw, use_list=False, unicode_errors=_UNICODE_ERRORS)
+    return Facts(
+        digest,
+        ReviewFacts(*review) if review is not None else None,
+        PolicyFacts(*policy_values) if policy_values is not None else None,
+        mentions,
+    )
+
+
+def _load(path: Path, tree: Path) -> tuple[dict[str, tuple[str, bytes]], frozenset[str]]:
+    """The cache's entries (id -> (digest, packed facts)) and the names their mentions were found with.
+
+    Anything unreadable or of another version or tree is an empty cache: the facts are read again.
+    """
+    try:
+        raw = path.read_bytes()
+        state = msgpack.unpackb(raw, use_list=False, unicode_errors=_UNICODE_ERRORS)
+        if not isinstance(state, dict) or state.get("version") != CACHE_VERSION or state.get("tree") != str(tree):
+            return {}, frozenset()
+        entries = state["entries"]
+        names = frozenset(state["names"])
+        if not isinstance(entries, dict) or not all(
+            isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], bytes)
+            for v in entries.values()
+        ):
+            return {}, frozenset()
+        return entries, names
+    except Exception:  # a missing, truncated or foreign file: read the entries again
+        return {}, frozenset()
+
+
+def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str]) -> None:
+    """Replace the cache atomically; a folder that cannot be written only means reading again next time."""
+    state = {
+        "version": CACHE_VERSION,
+        "tree": str(tree),
+        "names": sorted(names),
+        "entries": {
+            entry_id: (f.digest, msgpack.packb(f, use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
+            for entry_id, f in facts.items()
+        },
+    }
+    tmp = path.with_name(f".check.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(msgpack.packb(state, use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
