@@ -255,23 +255,27 @@ class ReviewFacts(NamedTuple):
     title: str  # an event's title, normalised ("" when it has none)
     unsourced: bool  # an event no source and no account cites
     disputed_without_accounts: bool
+    keys: tuple[str, ...]  # an actor's names and aliases as mention keys (see NameTable)
 
 
 def review_facts(kind: Kind, data: Mapping[str, Any]) -> ReviewFacts:
     """The review's facts of one parsed kind file."""
     if kind is Kind.ACTOR:
         actor = actor_of("", data)
-        return ReviewFacts(_text(data.get("name")), tuple(actor.aliases), actor.type, tuple(review_notes(data)),
-                           None, "", False, False)
+        name = _text(data.get("name"))
+        # An actor without a name is known by its id, which is not in its file: its id's key is added later.
+        keys = tuple(mention_keys(Actor("", name, actor.aliases).names())) if name else ()
+        return ReviewFacts(name, tuple(actor.aliases), actor.type, tuple(review_notes(data)), None, "", False, False,
+                           keys)
     if kind is Kind.EVENT:
         accounts = array_of_tables(data.get("accounts"))
         return ReviewFacts(
             None, (), None, (), str(data["date"]) if data.get("date") is not None else None,
             normalise(_text(data.get("title")) or ""),
             not data.get("sources") and not any(a.get("source") for a in accounts),
-            data.get("status") == "disputed" and not accounts,
+            data.get("status") == "disputed" and not accounts, (),
         )
-    return ReviewFacts(None, (), None, (), None, "", False, False)
+    return ReviewFacts(None, (), None, (), None, "", False, False, ())
 
 
 class Reviewed(NamedTuple):
@@ -454,10 +458,9 @@ class NameTable:
         for entry in entries:
             if entry.kind is not Kind.ACTOR:
                 continue
-            for name in _actor(entry, {}).names():
-                key = normalise(name)
-                if len(key) >= MIN_MENTION_LENGTH:
-                    owners.setdefault(key, set()).add(entry.id)
+            facts = entry.facts
+            for key in facts.keys if facts.name else mention_keys(_actor(entry, {}).names()):
+                owners.setdefault(key, set()).add(entry.id)
         return cls(owners)
 
     def find(self, texts: Iterable[str]) -> frozenset[str]:
@@ -476,6 +479,12 @@ class NameTable:
                     if key in owners:
                         found.add(key)
         return frozenset(found)
+
+
+def mention_keys(names: Iterable[str]) -> list[str]:
+    """The keys of an actor's names that are looked for in texts: normalised, long enough, each once."""
+    keys = (normalise(name) for name in names)
+    return list(dict.fromkeys(key for key in keys if len(key) >= MIN_MENTION_LENGTH))
 
 
 def mention_texts(data: Mapping[str, Any], texts: Iterable[str | None]) -> Iterator[str]:

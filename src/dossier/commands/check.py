@@ -85,14 +85,20 @@ class Check(Command):
                 result["review"] = report.policy_review.to_json()
             context.print_json(result)
             return code
-        for problem in problems:
-            line = Text()
-            line.append(clean(problem.location), style="bold")
-            line.append(": ")
-            style = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(problem.severity, "dim")
-            line.append(problem.severity.value, style=style)
-            line.append(": " + clean(problem.message))
-            context.out.print(line, soft_wrap=True)
+        if context.piped and context.out.color_system is None:
+            # Plain lines, as Rich would write them into a pipe: it took seconds for 50,000 problems.
+            context.write_lines(f"{clean(p.location)}: {p.severity.value}: {clean(p.message)}".rstrip(" ")
+                                for p in problems)
+        elif problems:
+            listing = Text()  # one text printed once: line by line took seconds
+            for problem in problems:
+                listing.append(clean(problem.location), style="bold")
+                listing.append(": ")
+                style = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(problem.severity, "dim")
+                listing.append(problem.severity.value, style=style)
+                listing.append(": " + clean(problem.message) + "\n")
+            listing.rstrip()
+            context.out.print(listing, soft_wrap=True)
         if args.review:
             _print_review(context, report.policy_review)
         total = sum(report.counts.values())
