@@ -8,9 +8,10 @@ in ``check.msgpack`` in the index folder, under the entry's digest: an entry who
 new, renamed) is read again, the others are not. The file is data only (MessagePack), like the state table.
 
 Mentions depend on every actor's names. Each event's and source's facts hold the name keys its texts
-contain, found with the names of the time; the cache remembers those names. A name that goes away is
-not looked up any more; a name that is new could be in any old text, so every event and source is read
-again (the one case where a check reads the whole tree again; the next one is quick).
+contain, found with the names of the time (the cache remembers those names), and a hash of every word
+its texts hold. A name that goes away is not looked up any more. A name that is new (a new actor, a new
+alias) could be in any old text: the texts whose word hashes include every word of the new name are
+read again, and only those (a text that holds a name holds each of its words).
 
 References to missing ids depend on the other entries: they are found from the index's references, and
 only the entries with such a reference are read again, for the line numbers of the message.
@@ -26,6 +27,7 @@ import contextlib
 import gc
 import os
 import threading
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 #: The file beside the index's state table.
 CACHE_FILE = "check.msgpack"
 #: Bump when the facts change shape or meaning: a cache of another version is ignored (and replaced).
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 _MAIN_FILE = list(Row.__dataclass_fields__).index("main_file")  # its place in a record's row
 _UNICODE_ERRORS = "surrogateescape"
@@ -65,6 +67,7 @@ class Facts(NamedTuple):
     review: ReviewFacts | None
     policy: PolicyFacts | None
     mentions: tuple[str, ...]  # an event's or source's name keys (see NameTable) found in its texts
+    words: bytes  # a 4-byte hash of each word its texts hold: which could hold a new name (see _may_hold)
 
 
 class _Read(NamedTuple):
@@ -121,8 +124,12 @@ def _check(store: Store, index: Index) -> CheckReport:
               if by_id[i].kind is Kind.ACTOR and facts[i].review is not None]
     table = NameTable.of(actors)
     names = frozenset(table.owners)
-    if not names <= names_before:  # a new name may be in any old text: read them all again
-        stale = [i for i in order if by_id[i].kind is not Kind.ACTOR or i in stale]
+    if not names <= names_before:
+        # A new name may be in an old text: read again the events and sources whose texts hold every word
+        # of a new name (a word's hash, so a few more than that), not all of them.
+        new_names = [[_word_hash(word) for word in key.split()] for key in names - names_before]
+        again = {i for i, f in facts.items() if by_id[i].kind is not Kind.ACTOR and _may_hold(f.words, new_names)}
+        stale = [i for i in order if i in again or i in stale]
         changed = True
     for entry_id in stale:
         record = by_id[entry_id]
@@ -184,25 +191,40 @@ def _read(store: Store, entry_id: str, record: Record) -> _Read:
 
 def _facts(read: _Read, record: Record, table: NameTable | None) -> Facts:
     if read.data is None:
-        return Facts(record.digest, None, None, ())
+        return Facts(record.digest, None, None, (), b"")
     kind = record.kind
     mentions: Iterable[str] = ()
+    words: set[str] = set()
     if table is not None and kind is not Kind.ACTOR:
-        mentions = sorted(table.find(mention_texts(read.data, read.texts)))
+        mentions = sorted(table.find(mention_texts(read.data, read.texts), words))
     return Facts(record.digest, review_facts(kind, read.data), policy_facts(kind, read.data, read.text or ""),
-                 tuple(mentions))
+                 tuple(mentions), b"".join(_word_hash(word) for word in sorted(words)))
+
+
+def _word_hash(word: str) -> bytes:
+    return zlib.crc32(word.encode("utf-8", _UNICODE_ERRORS)).to_bytes(4, "little")
+
+
+def _may_hold(words: bytes, names: list[list[bytes]]) -> bool:
+    """Whether texts whose words hash to ``words`` may hold one of these names (each: its words' hashes).
+
+    Never wrong by saying no: a text that holds a name holds each of its words. A yes may be wrong
+    (two words of one hash, or a hash found across two others' bytes): that only costs a read.
+    """
+    return any(all(word in words for word in name) for name in names)
 
 
 # ------------------------------------------------------------------------------ the file
 
 
+_FACTS_FIELDS = len(Facts._fields)
 _REVIEW_FIELDS = len(ReviewFacts._fields)
 _POLICY_FIELDS = len(PolicyFacts._fields)
 
 
 def _facts_of(values: tuple[Any, ...], new: Any = tuple.__new__) -> Facts:
     """Facts from the cache's arrays (positions, not names: this runs for every entry of the tree)."""
-    digest, review, policy_values, mentions = values
+    digest, review, policy_values, mentions, words = values
     if review is not None and len(review) != _REVIEW_FIELDS or (
             policy_values is not None and len(policy_values) != _POLICY_FIELDS):
         raise ValueError("not the facts of this version")
@@ -211,6 +233,7 @@ def _facts_of(values: tuple[Any, ...], new: Any = tuple.__new__) -> Facts:
         new(ReviewFacts, review) if review is not None else None,
         new(PolicyFacts, policy_values) if policy_values is not None else None,
         mentions,
+        words,
     ))
 
 
@@ -226,7 +249,7 @@ def _load(path: Path, tree: Path) -> tuple[dict[str, tuple[Any, ...]], frozenset
         entries = state["entries"]
         names = frozenset(state["names"])
         if not isinstance(entries, dict) or not all(
-            type(v) is tuple and len(v) == 4 and type(v[0]) is str for v in entries.values()
+            type(v) is tuple and len(v) == _FACTS_FIELDS and type(v[0]) is str for v in entries.values()
         ):
             return {}, frozenset()
         return entries, names

@@ -463,13 +463,15 @@ class NameTable:
                 owners.setdefault(key, set()).add(entry.id)
         return cls(owners)
 
-    def find(self, texts: Iterable[str]) -> frozenset[str]:
-        """The keys that occur in these texts."""
+    def find(self, texts: Iterable[str], vocabulary: set[str] | None = None) -> frozenset[str]:
+        """The keys that occur in these texts; ``vocabulary`` collects every word they hold."""
         longest_of = self._longest
         owners = self.owners
         found: set[str] = set()
         for text in texts:
             words = normalise(text).split()
+            if vocabulary is not None:
+                vocabulary.update(words)
             for i, word in enumerate(words):
                 longest = longest_of.get(word)
                 if longest is None:

@@ -100,7 +100,8 @@ def test_an_edit_in_place_is_found_and_only_that_entry_is_read(  # type: ignore[
     assert {"missing-reference", "type"} <= {p["code"] for p in mine}
 
 
-def test_a_new_actor_named_in_an_old_text_is_found_in_it(run_cli, indexed: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_actor_named_in_an_old_text_is_found_in_it(  # type: ignore[no-untyped-def]
+        run_cli, indexed: Path, kind_file_reads: list[str]) -> None:
     summary = indexed / "events/2018-05-08-us-withdraws-from-jcpoa/summary.md"
     summary.write_text(summary.read_text(encoding="utf-8") + "\nZbigniew Quellmann watched it closely.\n",
                        encoding="utf-8")
@@ -109,7 +110,14 @@ def test_a_new_actor_named_in_an_old_text_is_found_in_it(run_cli, indexed: Path)
     actor = indexed / "actors/zbigniew-quellmann"
     actor.mkdir()
     (actor / "profile.toml").write_text('name = "Zbigniew Quellmann"\ntype = "person"\n', encoding="utf-8")
+    kind_file_reads.clear()
+    first = run_cli("check", "--tree", indexed, "--json")
+    # Only the new actor (by the index, then by check) and the one event whose text holds both words of its
+    # name are read, not every text.
+    assert set(kind_file_reads) == {"actors/zbigniew-quellmann/profile.toml",
+                                    "events/2018-05-08-us-withdraws-from-jcpoa/event.toml"}
     after = same_both_ways(run_cli, indexed)
+    assert after == first.json()
     assert ("actors/zbigniew-quellmann/profile.toml",
             "named in 1 event(s) or source(s) that do not link it (e.g. 2018-05-08-us-withdraws-from-jcpoa): "
             "dossier link 2018-05-08-us-withdraws-from-jcpoa zbigniew-quellmann (or l on the mention in the browser)"
