@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import os
 import threading
 import zlib
@@ -34,12 +35,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgpack
 
-from dossier import policy
+from dossier import __version__, policy
 from dossier.check import CheckReport, finish, problem_order
 from dossier.index.document import content_digest
 from dossier.index.rows import Row
-from dossier.index.state_table import Record
-from dossier.model import Kind, check_references, reference_is_broken
+from dossier.index.state_table import Record, RecordTable, problem_from_values, problem_values
+from dossier.model import Kind, Problem, check_references, reference_is_broken
 from dossier.policy import Checked, PolicyFacts, policy_facts
 from dossier.review import NameTable, Reviewed, ReviewFacts, mention_texts, review_facts, review_reviewed
 from dossier.store import Location, Store
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 CACHE_FILE = "check.msgpack"
 #: Bump when the facts change shape or meaning: a cache of another version is ignored (and replaced).
 CACHE_VERSION = 3
+#: The last answer, with what it was computed from (see _result_key): a check with nothing changed reads it.
+RESULT_FILE = "check-result.msgpack"
+RESULT_VERSION = 1
 
 _MAIN_FILE = list(Row.__dataclass_fields__).index("main_file")  # its place in a record's row
 _UNICODE_ERRORS = "surrogateescape"
@@ -98,6 +102,25 @@ def _check(store: Store, index: Index) -> CheckReport:
     records, scan_problems, collection_problems = index.snapshot()
     if any(p.code == "duplicate-id" for p in scan_problems):
         raise Unanswerable("two folders have one id")  # the index keeps one of them
+    rules, policy_problems = policy.load(store)
+    key = _result_key(store, records, [*scan_problems, *collection_problems, *policy_problems], rules)
+    result_path = index.dir / RESULT_FILE
+    saved = _load_result(result_path, key)
+    if saved is not None:
+        report, warnings = saved
+        report.road = "answered from the index; nothing changed since the last check"
+        return finish(store, report, warnings)
+    report, warnings = _from_facts(store, index, records, scan_problems, collection_problems,
+                                   rules, policy_problems)
+    _save_result(result_path, key, report, warnings)
+    return finish(store, report, warnings)
+
+
+def _from_facts(
+    store: Store, index: Index, records: RecordTable, scan_problems: list[Problem],
+    collection_problems: list[Problem], rules: policy.Policy, policy_problems: list[Problem],
+) -> tuple[CheckReport, list[Problem]]:
+    """The report and the review's warnings from each entry's facts, reading the entries that changed."""
     cache_path = index.dir / CACHE_FILE
     cached, names_before = _load(cache_path, store.root)
     by_id = {entry_id: records[entry_id] for entry_id in records}
@@ -149,7 +172,6 @@ def _check(store: Store, index: Index) -> CheckReport:
             report.problems.extend(
                 check_references(entry_id, record.kind, read.data, main_file, read.text or "", known))
     report.counts = {kind: n for kind, n in records.kind_counts().items() if n}
-    rules, policy_problems = policy.load(store)
     report.problems.extend(policy_problems)
     report.policy_review = policy.review_checked(rules, [
         Checked(i, by_id[i].kind, by_id[i].row[_MAIN_FILE], f.policy)
@@ -163,7 +185,7 @@ def _check(store: Store, index: Index) -> CheckReport:
     if changed:
         _save(cache_path, store.root, facts, names)
     report.road = f"answered from the index; {len(stale)} of {len(order)} entries read again"
-    return finish(store, report, warnings)
+    return report, warnings
 
 
 def _scan_key(folder: str) -> tuple[str, ...]:
@@ -259,12 +281,10 @@ def _load(path: Path, tree: Path) -> tuple[dict[str, tuple[Any, ...]], frozenset
 
 def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str]) -> None:
     """Replace the cache atomically; a folder that cannot be written only means reading again next time."""
-    state = {
-        "version": CACHE_VERSION,
-        "tree": str(tree),
-        "names": sorted(names),
-        "entries": facts,
-    }
+    _write(path, {"version": CACHE_VERSION, "tree": str(tree), "names": sorted(names), "entries": facts})
+
+
+def _write(path: Path, state: dict[str, Any]) -> None:
     tmp = path.with_name(f".check.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with tmp.open("wb") as handle:
@@ -273,3 +293,53 @@ def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str]
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+# ------------------------------------------------------------------------- the last answer
+
+
+def _result_key(store: Store, records: RecordTable, problems: list[Problem], rules: policy.Policy) -> str:
+    """What the answer depends on, hashed: every record as the state table keeps it (an entry's digest,
+    problems and references are in it), the problems of the scan, of ``dossier.toml`` and of its policy,
+    and the policy. Equal keys, equal answers; any change, even a touched file, makes a new key."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((RESULT_VERSION, __version__, str(store.root), problems, rules)).encode(
+        "utf-8", _UNICODE_ERRORS))
+    for entry_id, packed in records.packed().items():
+        digest.update(entry_id.encode("utf-8", _UNICODE_ERRORS))
+        digest.update(packed[3])
+    return digest.hexdigest()
+
+
+def _load_result(path: Path, key: str) -> tuple[CheckReport, list[Problem]] | None:
+    """The report and warnings of the last check when it had the same key, else None."""
+    try:
+        state = msgpack.unpackb(path.read_bytes(), use_list=False, unicode_errors=_UNICODE_ERRORS)
+        if not isinstance(state, dict) or state.get("key") != key:
+            return None
+        kinds = {kind.value: kind for kind in Kind}
+        report = CheckReport(
+            problems=[problem_from_values(p) for p in state["problems"]],
+            counts={kinds[k]: n for k, n in state["counts"]},
+            policy_review=policy.Review(
+                counts={kinds[k]: policy.KindCounts(*c) for k, c in state["review_counts"]},
+                above_status=[policy.Shortfall(*s) for s in state["above_status"]],
+                problems=[problem_from_values(p) for p in state["review_problems"]],
+            ),
+        )
+        return report, [problem_from_values(p) for p in state["warnings"]]
+    except Exception:  # missing, truncated, foreign: answer from the facts
+        return None
+
+
+def _save_result(path: Path, key: str, report: CheckReport, warnings: list[Problem]) -> None:
+    review = report.policy_review
+    _write(path, {
+        "key": key,
+        "problems": [problem_values(p) for p in report.problems],
+        "counts": [(kind.value, n) for kind, n in report.counts.items()],
+        "review_counts": [(kind.value, tuple(vars(c).values())) for kind, c in review.counts.items()],
+        "above_status": [tuple(vars(s).values()) for s in review.above_status],
+        "review_problems": [problem_values(p) for p in review.problems],
+        "warnings": [problem_values(p) for p in warnings],
+    })

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.check_cache import CACHE_FILE
+from dossier.check_cache import CACHE_FILE, RESULT_FILE
 from dossier.store import Store
 from tests.conftest import FIXTURES, copy_tree
 
@@ -24,17 +24,26 @@ def _cache() -> Path:
     return Path(os.environ["DOSSIER_INDEX"]) / CACHE_FILE
 
 
+def _result() -> Path:
+    return Path(os.environ["DOSSIER_INDEX"]) / RESULT_FILE
+
+
 def same_both_ways(run_cli, tree: Path, road: str = "answered from the index") -> dict:  # type: ignore[no-untyped-def]
     """Check ``tree`` from the index and by reading every file, with each flag; both answers, equal.
 
     ``road``: what ``-v`` says of how the first answer was reached.
     """
     for flags in FLAGS:
+        _result().unlink(missing_ok=True)  # from each entry's facts, not from the last answer
         fast = run_cli("check", "--tree", tree, "--json", "-v", *flags)
         assert road in fast.err
         full = run_cli("check", "--tree", tree, "--json", "--no-index", *flags)
         assert fast.json() == full.json(), flags
         assert fast.code == full.code, flags
+        if _result().exists():  # and from the last answer, kept
+            saved = run_cli("check", "--tree", tree, "--json", "-v", *flags)
+            assert "nothing changed since the last check" in saved.err
+            assert saved.json() == full.json() and saved.code == full.code, flags
     fast_text = run_cli("check", "--tree", tree, "--review")
     full_text = run_cli("check", "--tree", tree, "--review", "--no-index")
     assert fast_text.out == full_text.out
@@ -185,6 +194,7 @@ def test_every_kind_of_bad_input_is_reported_the_same_from_the_index(run_cli, tm
 def test_a_damaged_cache_is_read_again(run_cli, indexed: Path) -> None:  # type: ignore[no-untyped-def]
     report = same_both_ways(run_cli, indexed)
     _cache().write_bytes(b"\x93not a cache")
+    _result().write_bytes(b"\x82\xa3key")
     again = run_cli("check", "--tree", indexed, "--json", "-v")
     assert again.json() == report
     assert "78 of 78 entries read again" in again.err
