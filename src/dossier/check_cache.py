@@ -42,7 +42,16 @@ from dossier.index.rows import Row
 from dossier.index.state_table import Record, RecordTable, problem_from_values, problem_values
 from dossier.model import Kind, Problem, check_references, reference_is_broken
 from dossier.policy import Checked, PolicyFacts, policy_facts
-from dossier.review import NameTable, Reviewed, ReviewFacts, mention_texts, review_facts, review_reviewed
+from dossier.review import (
+    NameTable,
+    Reviewed,
+    ReviewFacts,
+    actor_facts,
+    duplicate_reasons,
+    mention_texts,
+    review_facts,
+    review_reviewed,
+)
 from dossier.store import Location, Store
 
 if TYPE_CHECKING:
@@ -51,7 +60,7 @@ if TYPE_CHECKING:
 #: The file beside the index's state table.
 CACHE_FILE = "check.msgpack"
 #: Bump when the facts change shape or meaning: a cache of another version is ignored (and replaced).
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 #: The last answer, with what it was computed from (see _result_key): a check with nothing changed reads it.
 RESULT_FILE = "check-result.msgpack"
 RESULT_VERSION = 1
@@ -122,7 +131,8 @@ def _from_facts(
 ) -> tuple[CheckReport, list[Problem]]:
     """The report and the review's warnings from each entry's facts, reading the entries that changed."""
     cache_path = index.dir / CACHE_FILE
-    cached, names_before = _load(cache_path, store.root)
+    cache = _load(cache_path, store.root)
+    cached, names_before = cache.entries, cache.names
     by_id = {entry_id: records[entry_id] for entry_id in records}
     # The order a scan finds them in: it picks a mention's example and, between equal candidates, a reason.
     order = sorted(by_id, key=lambda i: _scan_key(by_id[i].folder))
@@ -181,11 +191,25 @@ def _from_facts(
     report.problems.sort(key=problem_order)
     reviewed = [_reviewed(i, by_id[i], facts[i]) for i in order if facts[i].review is not None]
     mentioned = {i: frozenset(facts[i].mentions) for i in order if by_id[i].kind is not Kind.ACTOR}
-    warnings = review_reviewed(reviewed, mentioned)
-    if changed:
-        _save(cache_path, store.root, facts, names)
+    # Finding duplicate actors compares every name (seconds at 30,000 actors): done again only when an
+    # actor's names or type changed, not when an event or a source did.
+    actors_key = _actors_key(actors)
+    reasons = cache.reasons if actors_key == cache.actors else duplicate_reasons(
+        [actor_facts(entry, {}) for entry in actors])
+    warnings = review_reviewed(reviewed, mentioned, reasons)
+    if changed or actors_key != cache.actors:
+        _save(cache_path, store.root, facts, names, actors_key, reasons)
     report.road = f"answered from the index; {len(stale)} of {len(order)} entries read again"
     return report, warnings
+
+
+def _actors_key(actors: list[Reviewed]) -> str:
+    """A hash of what :func:`duplicate_reasons` reads of the actors, in order."""
+    digest = hashlib.blake2b(digest_size=16)
+    for entry in actors:
+        actor = actor_facts(entry, {})
+        digest.update(repr((actor.id, actor.name, actor.aliases, actor.type)).encode("utf-8", _UNICODE_ERRORS))
+    return digest.hexdigest()
 
 
 def _scan_key(folder: str) -> tuple[str, ...]:
@@ -259,29 +283,40 @@ def _facts_of(values: tuple[Any, ...], new: Any = tuple.__new__) -> Facts:
     ))
 
 
-def _load(path: Path, tree: Path) -> tuple[dict[str, tuple[Any, ...]], frozenset[str]]:
-    """The cache's entries (id -> facts as arrays, the digest first) and the names their mentions were
-    found with. Anything unreadable, or of another version or tree, is an empty cache: the entries are
+class _Cache(NamedTuple):
+    entries: dict[str, tuple[Any, ...]]  # id -> facts as arrays, the digest first
+    names: frozenset[str]  # the name keys the mentions in ``entries`` were found with
+    actors: str  # the hash of the actors' names and types (see _actors_key) ...
+    reasons: dict[frozenset[str], str]  # ... and their duplicate_reasons
+
+
+_EMPTY = _Cache({}, frozenset(), "", {})
+
+
+def _load(path: Path, tree: Path) -> _Cache:
+    """The cache; anything unreadable, or of another version or tree, is an empty cache: the entries are
     read again."""
     try:
         raw = path.read_bytes()
         state = msgpack.unpackb(raw, use_list=False, unicode_errors=_UNICODE_ERRORS)
         if not isinstance(state, dict) or state.get("version") != CACHE_VERSION or state.get("tree") != str(tree):
-            return {}, frozenset()
+            return _EMPTY
         entries = state["entries"]
-        names = frozenset(state["names"])
         if not isinstance(entries, dict) or not all(
             type(v) is tuple and len(v) == _FACTS_FIELDS and type(v[0]) is str for v in entries.values()
         ):
-            return {}, frozenset()
-        return entries, names
+            return _EMPTY
+        reasons = {frozenset((a, b)): str(why) for a, b, why in state["reasons"]}
+        return _Cache(entries, frozenset(state["names"]), str(state["actors"]), reasons)
     except Exception:  # a missing, truncated or foreign file: read the entries again
-        return {}, frozenset()
+        return _EMPTY
 
 
-def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str]) -> None:
+def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str], actors: str,
+          reasons: dict[frozenset[str], str]) -> None:
     """Replace the cache atomically; a folder that cannot be written only means reading again next time."""
-    _write(path, {"version": CACHE_VERSION, "tree": str(tree), "names": sorted(names), "entries": facts})
+    _write(path, {"version": CACHE_VERSION, "tree": str(tree), "names": sorted(names), "entries": facts,
+                  "actors": actors, "reasons": [(*sorted(pair), why) for pair, why in reasons.items()]})
 
 
 def _write(path: Path, state: dict[str, Any]) -> None:

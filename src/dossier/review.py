@@ -130,11 +130,28 @@ def _same_but_initials(a: str, b: str) -> bool:
     return not only_a or not only_b or (_explained(only_a, only_b) and _explained(only_b, only_a))
 
 
-def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
-    """Pairs of actors that are probably one: shared name or alias, acronym, surname, fuzzy name."""
+def likely_duplicates(actors: Iterable[Actor], reasons: Mapping[frozenset[str], str] | None = None) -> list[Duplicate]:
+    """Pairs of actors that are probably one: shared name or alias, acronym, surname, fuzzy name.
+
+    ``reasons``: :func:`duplicate_reasons` of these actors when known already (``check`` keeps them).
+    """
+    actors = list(actors)
+    by_id = {a.id: a for a in actors}
+    found = duplicate_reasons(actors) if reasons is None else reasons
+    result = []
+    for pair, why in found.items():
+        # Keep the one more entries refer to (fewer rewrites), then the fuller name.
+        a, b = sorted(pair, key=lambda i: (-by_id[i].references, -len(by_id[i].name), i))
+        result.append(Duplicate(a, b, why))
+    result.sort(key=lambda d: (d.keep, d.other))
+    return result
+
+
+def duplicate_reasons(actors: list[Actor]) -> dict[frozenset[str], str]:
+    """Each pair of actors that look like one, with why: from their names, aliases and types alone
+    (the order of the actors picks the reason when several apply)."""
     from rapidfuzz import fuzz, process
 
-    actors = list(actors)
     by_id = {a.id: a for a in actors}
     found: dict[frozenset[str], str] = {}
 
@@ -200,13 +217,7 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
                 a, b = members[i], members[i + 1 + j]
                 if names[i + 1 + j] != name and not _names_conflict(by_id[a].name, by_id[b].name):
                     add(a, b, f"names {score:.0f}% alike")
-    result = []
-    for pair, why in found.items():
-        # Keep the one more entries refer to (fewer rewrites), then the fuller name.
-        a, b = sorted(pair, key=lambda i: (-by_id[i].references, -len(by_id[i].name), i))
-        result.append(Duplicate(a, b, why))
-    result.sort(key=lambda d: (d.keep, d.other))
-    return result
+    return found
 
 
 def duplicates_of(actor: Actor, candidates: Iterable[Actor]) -> list[Duplicate]:
@@ -332,12 +343,17 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
     return review_reviewed(reviewed, found)
 
 
-def review_reviewed(entries: list[Reviewed], mentioned: Mapping[str, frozenset[str]] | None) -> list[Problem]:
+def review_reviewed(
+    entries: list[Reviewed],
+    mentioned: Mapping[str, frozenset[str]] | None,
+    reasons: Mapping[frozenset[str], str] | None = None,
+) -> list[Problem]:
     """Every review warning, from each entry's facts.
 
     ``entries`` in the order the tree is scanned (it picks the example of a mention and, between
     equal candidates, the reason given for a duplicate); ``mentioned``: per event and source, the
-    name keys (:class:`NameTable`) its texts hold, or None to leave mentions out.
+    name keys (:class:`NameTable`) its texts hold, or None to leave mentions out; ``reasons``: the
+    :func:`duplicate_reasons` of its actors, when known.
     """
     referenced: dict[str, int] = {}
     refs_of: dict[str, frozenset[str]] = {}
@@ -352,7 +368,7 @@ def review_reviewed(entries: list[Reviewed], mentioned: Mapping[str, frozenset[s
 
     actors = [e for e in entries if e.kind is Kind.ACTOR]
     by_id = {e.id: e for e in entries}
-    for duplicate in likely_duplicates(_actor(e, referenced) for e in actors):
+    for duplicate in likely_duplicates((actor_facts(e, referenced) for e in actors), reasons):
         other = by_id[duplicate.other]
         keep_name = by_id[duplicate.keep].facts.name or duplicate.keep
         warn(other, "likely-duplicate",
@@ -412,7 +428,8 @@ def actor_of(entry_id: str, data: Mapping[str, Any], referenced: Mapping[str, in
     )
 
 
-def _actor(entry: Reviewed, referenced: Mapping[str, int]) -> Actor:
+def actor_facts(entry: Reviewed, referenced: Mapping[str, int]) -> Actor:
+    """What the duplicate review needs of an actor, from its facts (``referenced``: references per id)."""
     facts = entry.facts
     return Actor(entry.id, facts.name or entry.id, list(facts.aliases), facts.type, referenced.get(entry.id, 0))
 
@@ -459,7 +476,7 @@ class NameTable:
             if entry.kind is not Kind.ACTOR:
                 continue
             facts = entry.facts
-            for key in facts.keys if facts.name else mention_keys(_actor(entry, {}).names()):
+            for key in facts.keys if facts.name else mention_keys(actor_facts(entry, {}).names()):
                 owners.setdefault(key, set()).add(entry.id)
         return cls(owners)
 

@@ -198,3 +198,17 @@ def test_a_damaged_cache_is_read_again(run_cli, indexed: Path) -> None:  # type:
     again = run_cli("check", "--tree", indexed, "--json", "-v")
     assert again.json() == report
     assert "78 of 78 entries read again" in again.err
+
+
+def test_a_likely_duplicate_actor_appears_and_stays_while_other_entries_change(run_cli, indexed: Path) -> None:  # type: ignore[no-untyped-def]
+    same_both_ways(run_cli, indexed)
+    twin = indexed / "actors/m-milley"
+    twin.mkdir()
+    (twin / "profile.toml").write_text('name = "Mark A. Milley"\ntype = "person"\n', encoding="utf-8")
+    report = same_both_ways(run_cli, indexed)
+    assert [path for path, _message in _codes(report, "likely-duplicate")] == ["actors/m-milley/profile.toml"]
+    # An event changes, the actors do not: the duplicates kept from the last check are still right.
+    summary = indexed / "events/2018-05-08-us-withdraws-from-jcpoa/summary.md"
+    summary.write_text(summary.read_text(encoding="utf-8") + "\nM. Milley was not there.\n", encoding="utf-8")
+    again = same_both_ways(run_cli, indexed)
+    assert _codes(again, "likely-duplicate") == _codes(report, "likely-duplicate")
