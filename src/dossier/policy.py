@@ -324,13 +324,22 @@ class Checked(NamedTuple):
 
 def review(policy: Policy, entries: Iterable[EntryFile]) -> Review:
     """Check every entry against the policy."""
-    return review_checked(policy, [Checked(e.id, e.kind, e.path, policy_facts(e.kind, e.data, e.text))
-                                   for e in entries])
+    entries = list(entries)
+    # Each entry's facts are made as it is reviewed, not all kept at once (100,000 of them weigh):
+    # only the sources' are needed beforehand, and only their grades and outlet, which no line needs.
+    sources = {e.id: policy_facts(e.kind, e.data, "") for e in entries if e.kind is Kind.SOURCE}
+    return review_checked(policy, (Checked(e.id, e.kind, e.path, policy_facts(e.kind, e.data, e.text))
+                                   for e in entries), sources)
 
 
-def review_checked(policy: Policy, entries: list[Checked]) -> Review:
-    """Check every entry's facts against the policy (``entries`` in the order the tree is scanned)."""
-    sources = {e.id: e.facts for e in entries if e.kind is Kind.SOURCE}
+def review_checked(
+    policy: Policy, entries: Iterable[Checked], sources: Mapping[str, PolicyFacts] | None = None
+) -> Review:
+    """Check every entry's facts against the policy (``entries`` in the order the tree is scanned;
+    ``sources``: the facts of every source, when ``entries`` is not a list)."""
+    if sources is None:
+        entries = list(entries)
+        sources = {e.id: e.facts for e in entries if e.kind is Kind.SOURCE}
     result = Review()
     for entry in entries:
         facts = entry.facts
