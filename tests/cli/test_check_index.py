@@ -212,3 +212,18 @@ def test_a_likely_duplicate_actor_appears_and_stays_while_other_entries_change(r
     summary.write_text(summary.read_text(encoding="utf-8") + "\nM. Milley was not there.\n", encoding="utf-8")
     again = same_both_ways(run_cli, indexed)
     assert _codes(again, "likely-duplicate") == _codes(report, "likely-duplicate")
+
+
+def test_many_new_actors_at_once_are_each_looked_for_in_old_texts(run_cli, indexed: Path) -> None:  # type: ignore[no-untyped-def]
+    summary = indexed / "events/2018-05-08-us-withdraws-from-jcpoa/summary.md"
+    summary.write_text(summary.read_text(encoding="utf-8") + "\nOrsolya Vantablack and Ilkka Brandvold spoke.\n",
+                       encoding="utf-8")
+    same_both_ways(run_cli, indexed)
+    names = ["Orsolya Vantablack", "Ilkka Brandvold"] + [f"Person Nobody{chr(97 + i)}x" for i in range(20)]
+    for name in names:  # as an import would add them
+        folder = indexed / "actors" / name.lower().replace(" ", "-")
+        folder.mkdir()
+        (folder / "profile.toml").write_text(f'name = "{name}"\ntype = "person"\n', encoding="utf-8")
+    report = same_both_ways(run_cli, indexed)
+    named = {path for path, _message in _codes(report, "unlinked-mentions")}
+    assert {"actors/orsolya-vantablack/profile.toml", "actors/ilkka-brandvold/profile.toml"} <= named
