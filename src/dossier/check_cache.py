@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import os
-import threading
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgpack
 
 from dossier import __version__, policy
+from dossier.atomic import atomic_write
 from dossier.check import CheckReport, finish, problem_order
 from dossier.index.document import content_digest
 from dossier.index.rows import Row
@@ -323,14 +322,10 @@ def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str]
 
 
 def _write(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_name(f".check.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(msgpack.packb(state, use_bin_type=True, unicode_errors=_UNICODE_ERRORS))
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    """Replace ``path`` atomically; a folder that cannot be written only means more reading next time."""
+    with contextlib.suppress(OSError):
+        # Not synced: after a crash, a lost or damaged cache is only read again.
+        atomic_write(path, msgpack.packb(state, use_bin_type=True, unicode_errors=_UNICODE_ERRORS), sync=False)
 
 
 # ------------------------------------------------------------------------- the last answer
