@@ -188,14 +188,16 @@ def _from_facts(
     ])
     report.policy_review.problems.sort(key=problem_order)
     report.problems.sort(key=problem_order)
-    reviewed = [_reviewed(i, by_id[i], facts[i]) for i in order if facts[i].review is not None]
+    actor_reviewed = {entry.id: entry for entry in actors}
+    reviewed = [actor_reviewed.get(i) or _reviewed(i, by_id[i], facts[i]) for i in order
+                if facts[i].review is not None]
     mentioned = {i: frozenset(facts[i].mentions) for i in order if by_id[i].kind is not Kind.ACTOR}
     # Finding duplicate actors compares every name (seconds at 30,000 actors): done again only when an
     # actor's names or type changed, not when an event or a source did.
     actors_key = _actors_key(actors)
     reasons = cache.reasons if actors_key == cache.actors else duplicate_reasons(
         [actor_facts(entry, {}) for entry in actors])
-    warnings = review_reviewed(reviewed, mentioned, reasons)
+    warnings = review_reviewed(reviewed, mentioned, reasons, table)
     if changed or actors_key != cache.actors:
         _save(cache_path, store.root, facts, names, actors_key, reasons)
     report.road = f"answered from the index; {len(stale)} of {len(order)} entries read again"

@@ -332,6 +332,7 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
         for e in entries
     ]
     found: dict[str, frozenset[str]] | None = None
+    table = None
     if mentions:
         table = NameTable.of(reviewed)
         found = {}
@@ -340,20 +341,21 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
             if loc.kind is not Kind.ACTOR:
                 texts = (store.read_text_file(stamp.path, loc.id).text for stamp in loc.texts)
                 found[loc.id] = table.find(mention_texts(entry.data, texts))
-    return review_reviewed(reviewed, found)
+    return review_reviewed(reviewed, found, table=table)
 
 
 def review_reviewed(
     entries: list[Reviewed],
     mentioned: Mapping[str, frozenset[str]] | None,
     reasons: Mapping[frozenset[str], str] | None = None,
+    table: NameTable | None = None,
 ) -> list[Problem]:
     """Every review warning, from each entry's facts.
 
     ``entries`` in the order the tree is scanned (it picks the example of a mention and, between
     equal candidates, the reason given for a duplicate); ``mentioned``: per event and source, the
     name keys (:class:`NameTable`) its texts hold, or None to leave mentions out; ``reasons``: the
-    :func:`duplicate_reasons` of its actors, when known.
+    :func:`duplicate_reasons` of its actors, and ``table`` their :class:`NameTable`, when known.
     """
     referenced: dict[str, int] = {}
     refs_of: dict[str, frozenset[str]] = {}
@@ -397,7 +399,7 @@ def review_reviewed(
                  f"no event names this actor and it has no links: dossier link EVENT {entry.id} "
                  "(or merge it, if it is a duplicate)")
     if mentioned is not None:
-        for actor_id, (count, example) in sorted(unlinked_mentions(entries, mentioned, refs_of).items()):
+        for actor_id, (count, example) in sorted(unlinked_mentions(entries, mentioned, refs_of, table).items()):
             warn(by_id[actor_id], "unlinked-mentions",
                  f"named in {count} event(s) or source(s) that do not link it (e.g. {example}): "
                  f"dossier link {example} {actor_id} (or l on the mention in the browser)",
@@ -517,13 +519,15 @@ def mention_texts(data: Mapping[str, Any], texts: Iterable[str | None]) -> Itera
 
 
 def unlinked_mentions(
-    entries: list[Reviewed], mentioned: Mapping[str, frozenset[str]], refs_of: Mapping[str, frozenset[str]]
+    entries: list[Reviewed], mentioned: Mapping[str, frozenset[str]], refs_of: Mapping[str, frozenset[str]],
+    table: NameTable | None = None,
 ) -> dict[str, tuple[int, str]]:
     """Per actor: how many events and sources name it in their texts without referring to it, and the first.
 
     ``mentioned``: the name keys each event and source holds; a key no actor has any more is ignored.
+    ``table``: the entries' :class:`NameTable`, when made already.
     """
-    owners = NameTable.of(entries).owners
+    owners = (table or NameTable.of(entries)).owners
     counts: dict[str, tuple[int, str]] = {}
     for entry in entries:
         if entry.kind is Kind.ACTOR:

@@ -134,18 +134,18 @@ def _from_index(context: Context, store: Store) -> CheckReport | None:
     try:
         index = Index.open(store, context.index_dir)
     except (IndexWriteError, OSError) as exc:
-        context.detail(f"the index cannot be opened ({exc}): reading every file")
+        context.detail(clean(f"the index cannot be opened ({exc}): reading every file"))
         return None
     try:
         if index.rebuilt_reason is not None:  # emptied (a new format, damage): the next search rebuilds it
-            context.detail(f"the index was emptied ({index.rebuilt_reason}): reading every file")
+            context.detail(clean(f"the index was emptied ({index.rebuilt_reason}): reading every file"))
             return None
         with context.busy("bringing the index up to date…"):
             index.reconcile(wait=COMMAND_WAIT)
         with context.busy("checking the entries that changed…"):
             report = check_from_index(store, index)
     except (IndexBusy, IndexWriteError, OSError, Unanswerable) as exc:
-        context.detail(f"the index cannot answer ({exc}): reading every file")
+        context.detail(clean(f"the index cannot answer ({exc}): reading every file"))
         return None
     finally:
         index.close()
