@@ -1,9 +1,8 @@
 """``dossier check``: every problem in the tree, never stopping at the first.
 
-Two roads to one answer. :func:`full_check` reads every file (``dossier check --no-index``, and
-whenever the index cannot be trusted); :func:`dossier.check_cache.check_from_index` answers from
-the index and the per-entry facts kept beside it, reading only the entries whose files changed.
-Both end in :func:`finish`, and tests/cli/test_check_index.py holds them equal, problem for problem.
+Here: reading and checking every entry (:func:`check_tree`). ``dossier check`` adds the review
+and answers either by reading every file or from the index (:mod:`dossier.check_cache`, a layer
+above, where the review lives).
 
 The index gathers the same per-entry problems when an entry is indexed
 (``dossier.index.document.load_entry``), from the same checks: the store's readers,
@@ -96,25 +95,4 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
     report.policy_review = policy.review(rules, read)
     report.policy_review.problems.sort(key=problem_order)
     report.problems.sort(key=problem_order)
-    return report
-
-
-def full_check(store: Store) -> CheckReport:
-    """``check`` reading every file of the tree: the road that needs no index."""
-    from dossier.review import review_tree
-
-    report = check_tree(store)
-    return finish(store, report, review_tree(store, read=report.entries))
-
-
-def finish(store: Store, report: CheckReport, warnings: list[Problem]) -> CheckReport:
-    """Add the review's ``warnings``, an interrupted curation and the git set-up note; sort into ``findings``."""
-    from dossier.curate import pending_problem
-    from dossier.gitsync import setup_problems
-
-    found = [*report.problems, *report.policy_review.problems, *warnings, *setup_problems(store.root)]
-    pending = pending_problem(store)
-    if pending is not None:
-        found.append(Problem(".", pending, "curation-interrupted"))
-    report.findings = sorted(found, key=problem_order)
     return report

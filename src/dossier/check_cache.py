@@ -1,4 +1,9 @@
-"""``dossier check`` from the index: what it needs of each entry, kept so that unchanged files are not read.
+"""``dossier check``'s two roads to one answer, and what it keeps so that unchanged files are not read.
+
+:func:`full_check` reads every file (``dossier check --no-index``, and whenever the index cannot be
+trusted); :func:`check_from_index` answers from the index and the per-entry facts kept beside it,
+reading only the entries whose files changed. Both end in :func:`finish`, and
+tests/cli/test_check_index.py holds them equal, problem for problem.
 
 The index, reconciled first as every command does, already holds each entry's own problems (bad TOML,
 wrong types, unreadable text files), the ids it refers to and a digest of its content. The tree-wide
@@ -35,7 +40,7 @@ import msgpack
 
 from dossier import __version__, policy
 from dossier.atomic import atomic_write
-from dossier.check import CheckReport, finish, problem_order
+from dossier.check import CheckReport, check_tree, problem_order
 from dossier.index.document import content_digest
 from dossier.index.rows import Row
 from dossier.index.state_table import Record, RecordTable, problem_from_values, problem_values
@@ -50,6 +55,7 @@ from dossier.review import (
     mention_texts,
     review_facts,
     review_reviewed,
+    review_tree,
 )
 from dossier.store import Location, Store
 
@@ -66,6 +72,25 @@ RESULT_VERSION = 1
 
 _MAIN_FILE = list(Row.__dataclass_fields__).index("main_file")  # its place in a record's row
 _UNICODE_ERRORS = "surrogateescape"
+
+
+def full_check(store: Store) -> CheckReport:
+    """``check`` reading every file of the tree: the road that needs no index."""
+    report = check_tree(store)
+    return finish(store, report, review_tree(store, read=report.entries))
+
+
+def finish(store: Store, report: CheckReport, warnings: list[Problem]) -> CheckReport:
+    """Add the review's ``warnings``, an interrupted curation and the git set-up note; sort into ``findings``."""
+    from dossier.curate import pending_problem
+    from dossier.gitsync import setup_problems
+
+    found = [*report.problems, *report.policy_review.problems, *warnings, *setup_problems(store.root)]
+    pending = pending_problem(store)
+    if pending is not None:
+        found.append(Problem(".", pending, "curation-interrupted"))
+    report.findings = sorted(found, key=problem_order)
+    return report
 
 
 class Unanswerable(Exception):

@@ -7,7 +7,7 @@ import argparse
 from rich.table import Table
 from rich.text import Text
 
-from dossier.check import CheckReport, full_check
+from dossier.check import CheckReport
 from dossier.commands import FINDINGS, OK, Command, Context
 from dossier.model import Severity
 from dossier.policy import Review
@@ -64,6 +64,8 @@ class Check(Command):
         store = context.store()
         report = None if args.no_index else _from_index(context, store)
         if report is None:
+            from dossier.check_cache import full_check
+
             with context.busy("checking every entry…"):
                 report = full_check(store)
         problems = report.findings
