@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,8 +62,8 @@ def main() -> None:
         with summary.open("a", encoding="utf-8") as handle:
             handle.write("\nQuentin Zabrowski-Vance said so too.\n")
         results["dossier check after an edit in place"] = _one(check, env)
-        actor = args.tree / "actors" / "mark-milley-bench"
-        actor.mkdir(exist_ok=True)
+        actor = args.tree / "actors" / f"mark-milley-bench-{time.time_ns()}"  # new at each run
+        actor.mkdir()
         (actor / "profile.toml").write_text('name = "Mark Milley"\ntype = "person"\n', encoding="utf-8")
         results["dossier check after a new actor named in old texts"] = _one(check, env)
     print(f"Machine: {machine()} (shared with other work while measuring)")
