@@ -227,3 +227,11 @@ def test_many_new_actors_at_once_are_each_looked_for_in_old_texts(run_cli, index
     report = same_both_ways(run_cli, indexed)
     named = {path for path, _message in _codes(report, "unlinked-mentions")}
     assert {"actors/orsolya-vantablack/profile.toml", "actors/ilkka-brandvold/profile.toml"} <= named
+
+
+def test_a_damaged_index_means_reading_every_file(run_cli, indexed: Path) -> None:  # type: ignore[no-untyped-def]
+    report = same_both_ways(run_cli, indexed)
+    (Path(os.environ["DOSSIER_INDEX"]) / "state.msgpack").write_bytes(b"\x00garbage")
+    again = run_cli("check", "--tree", indexed, "--json", "-v")
+    assert "reading every file" in again.err and "answered from the index" not in again.err
+    assert again.json() == report
