@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 #: The file beside the index's state table.
 CACHE_FILE = "check.msgpack"
 #: Bump when the facts change shape or meaning: a cache of another version is ignored (and replaced).
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 #: The last answer, with what it was computed from (see _result_key): a check with nothing changed reads it.
 RESULT_FILE = "check-result.msgpack"
 RESULT_VERSION = 1
@@ -157,6 +157,10 @@ def _from_facts(
     cache_path = index.dir / CACHE_FILE
     cache = _load(cache_path, store.root)
     cached, names_before = cache.entries, cache.names
+    # The facts hold the fields the policy names: another list of fields (rare) means reading every entry.
+    fields = repr(sorted((kind.value, patterns) for kind, patterns in rules.fields.items()))
+    if cache.fields != fields:
+        cached, names_before = {}, frozenset()
     by_id = {entry_id: records[entry_id] for entry_id in records}
     # The order a scan finds them in: it picks a mention's example and, between equal candidates, a reason.
     order = sorted(by_id, key=lambda i: _scan_key(by_id[i].folder))
@@ -176,7 +180,7 @@ def _from_facts(
     # Actors first: their names are what the texts of events and sources are searched for.
     for entry_id in stale:
         if by_id[entry_id].kind is Kind.ACTOR:
-            facts[entry_id] = _facts(_read(store, entry_id, by_id[entry_id]), by_id[entry_id], None)
+            facts[entry_id] = _facts(_read(store, entry_id, by_id[entry_id]), by_id[entry_id], None, rules)
     actors = [_reviewed(i, by_id[i], facts[i]) for i in order
               if by_id[i].kind is Kind.ACTOR and facts[i].review is not None]
     table = NameTable.of(actors)
@@ -191,7 +195,7 @@ def _from_facts(
     for entry_id in stale:
         record = by_id[entry_id]
         if record.kind is not Kind.ACTOR:
-            facts[entry_id] = _facts(_read(store, entry_id, record), record, table)
+            facts[entry_id] = _facts(_read(store, entry_id, record), record, table, rules)
 
     known = {entry_id: record.kind for entry_id, record in by_id.items()}
     report = CheckReport(problems=[*scan_problems, *collection_problems])
@@ -224,7 +228,7 @@ def _from_facts(
         [actor_facts(entry, {}) for entry in actors])
     warnings = review_reviewed(reviewed, mentioned, reasons, table)
     if changed or actors_key != cache.actors:
-        _save(cache_path, store.root, facts, names, actors_key, reasons)
+        _save(cache_path, store.root, facts, names, actors_key, reasons, fields)
     report.road = f"answered from the index; {len(stale)} of {len(order)} entries read again"
     return report, warnings
 
@@ -261,7 +265,7 @@ def _read(store: Store, entry_id: str, record: Record) -> _Read:
     return _Read(location, data, text, texts)
 
 
-def _facts(read: _Read, record: Record, table: NameTable | None) -> Facts:
+def _facts(read: _Read, record: Record, table: NameTable | None, rules: policy.Policy) -> Facts:
     if read.data is None:
         return Facts(record.digest, None, None, (), b"")
     kind = record.kind
@@ -269,8 +273,11 @@ def _facts(read: _Read, record: Record, table: NameTable | None) -> Facts:
     words: set[str] = set()
     if table is not None and kind is not Kind.ACTOR:
         mentions = sorted(table.find(mention_texts(read.data, read.texts), words))
-    return Facts(record.digest, review_facts(kind, read.data), policy_facts(kind, read.data, read.text or ""),
-                 tuple(mentions), b"".join(_word_hash(word) for word in sorted(words)))
+    return Facts(
+        record.digest, review_facts(kind, read.data),
+        policy_facts(kind, read.data, read.text or "", rules.fields.get(kind, ())),
+        tuple(mentions), b"".join(_word_hash(word) for word in sorted(words)),
+    )
 
 
 def _word_hash(word: str) -> bytes:
@@ -317,9 +324,10 @@ class _Cache(NamedTuple):
     names: frozenset[str]  # the name keys the mentions in ``entries`` were found with
     actors: str  # the hash of the actors' names and types (see _actors_key) ...
     reasons: dict[frozenset[str], str]  # ... and their duplicate_reasons
+    fields: str  # the policy's fields (per kind) the facts hold
 
 
-_EMPTY = _Cache({}, frozenset(), "", {})
+_EMPTY = _Cache({}, frozenset(), "", {}, "")
 
 
 def _load(path: Path, tree: Path) -> _Cache:
@@ -336,16 +344,17 @@ def _load(path: Path, tree: Path) -> _Cache:
         ):
             return _EMPTY
         reasons = {frozenset((a, b)): str(why) for a, b, why in state["reasons"]}
-        return _Cache(entries, frozenset(state["names"]), str(state["actors"]), reasons)
+        return _Cache(entries, frozenset(state["names"]), str(state["actors"]), reasons, str(state["fields"]))
     except Exception:  # a missing, truncated or foreign file: read the entries again
         return _EMPTY
 
 
 def _save(path: Path, tree: Path, facts: dict[str, Facts], names: frozenset[str], actors: str,
-          reasons: dict[frozenset[str], str]) -> None:
+          reasons: dict[frozenset[str], str], fields: str) -> None:
     """Replace the cache atomically; a folder that cannot be written only means reading again next time."""
     _write(path, {"version": CACHE_VERSION, "tree": str(tree), "names": sorted(names), "entries": facts,
-                  "actors": actors, "reasons": [(*sorted(pair), why) for pair, why in reasons.items()]})
+                  "actors": actors, "reasons": [(*sorted(pair), why) for pair, why in reasons.items()],
+                  "fields": fields})
 
 
 def _write(path: Path, state: dict[str, Any]) -> None:

@@ -248,10 +248,10 @@ class Review:
 
 
 class PolicyFacts(NamedTuple):
-    """What the policy reads of one entry's kind file, whatever the policy: ``check`` keeps it in its cache.
+    """What the policy reads of one entry's kind file: ``check`` keeps it in its cache.
 
-    ``fields`` holds, for every pattern a policy could name (a top-level key, ``table.key`` of an array of
-    tables), how many fields it expands to and, of those nothing backs, each name with its line.
+    ``fields`` holds, for each pattern the policy names for the entry's kind (a top-level key, ``table.key``
+    of an array of tables), how many fields it expands to and, of those nothing backs, each name with its line.
     """
 
     with_provenance: int
@@ -267,8 +267,9 @@ class PolicyFacts(NamedTuple):
     outlet: str | None  # case folded; None when it has none
 
 
-def policy_facts(kind: Kind, data: Mapping[str, Any], text: str) -> PolicyFacts:
-    """The policy's facts of one parsed kind file (``text``: the file, for line numbers)."""
+def policy_facts(kind: Kind, data: Mapping[str, Any], text: str, patterns: Iterable[str] = ()) -> PolicyFacts:
+    """The policy's facts of one parsed kind file (``text``: the file, for line numbers), with the fields
+    of the policy's ``patterns`` for its kind."""
     backings, _ = provenance.read(data)
     with_provenance = sourced = outside = 0
     for key, backing in backings.items():
@@ -281,21 +282,11 @@ def policy_facts(kind: Kind, data: Mapping[str, Any], text: str) -> PolicyFacts:
         else:
             sourced += 1
     lines = LineFinder(text)
-    expanded: dict[str, list[str]] = {}
-    for key, value in data.items():
-        if "." not in key and value not in ("", None):  # a pattern with a dot names a table's key
-            expanded[key] = [key]
-        if isinstance(value, list):
-            for i, item in enumerate(value, start=1):
-                if isinstance(item, Mapping):
-                    for sub, sub_value in item.items():
-                        if sub_value not in ("", None):
-                            expanded.setdefault(f"{key}.{sub}", []).append(f"{key}.{i}.{sub}")
-    fields = {
-        pattern: (len(names), tuple((name, _field_line(lines, name)) for name in names
-                                    if not is_backed(data, backings, name)))
-        for pattern, names in expanded.items()
-    }
+    fields = {}
+    for pattern in patterns:
+        names = provenance.expand(data, pattern)
+        fields[pattern] = (len(names), tuple((name, _field_line(lines, name)) for name in names
+                                             if not is_backed(data, backings, name)))
     status = data.get("status") if kind is Kind.EVENT else None
     grade = data.get("credibility")
     outlet = data.get("outlet")
@@ -328,8 +319,9 @@ def review(policy: Policy, entries: Iterable[EntryFile]) -> Review:
     # Each entry's facts are made as it is reviewed, not all kept at once (100,000 of them weigh):
     # only the sources' are needed beforehand, and only their grades and outlet, which no line needs.
     sources = {e.id: policy_facts(e.kind, e.data, "") for e in entries if e.kind is Kind.SOURCE}
-    return review_checked(policy, (Checked(e.id, e.kind, e.path, policy_facts(e.kind, e.data, e.text))
-                                   for e in entries), sources)
+    return review_checked(policy, (
+        Checked(e.id, e.kind, e.path, policy_facts(e.kind, e.data, e.text, policy.fields.get(e.kind, ())))
+        for e in entries), sources)
 
 
 def review_checked(
