@@ -19,9 +19,13 @@ alias) could be in any old text: the texts whose word hashes include every word 
 read again, and only those (a text that holds a name holds each of its words).
 
 References to missing ids depend on the other entries: they are found from the index's references, and
-only the entries with such a reference are read again, for the line numbers of the message.
+only the entries with such a reference are read again, for the line numbers of the message. The facts
+hold the fields the policy names (another list of fields in ``dossier.toml`` reads every entry again);
+the likely duplicate actors are kept with a hash of the actors' names and types, and found again only
+when one of those changed. Last, the whole answer is kept in ``check-result.msgpack`` under a hash of
+what it depends on (every record as the state table keeps it, the scan's and ``dossier.toml``'s
+problems, the policy): when nothing changed, nothing is recomputed.
 
-The answer equals :func:`dossier.check.full_check`'s, problem for problem (tests/cli/test_check_index.py).
 Where the index cannot tell (two folders with one id: it keeps one; a file changed while it was read),
 :func:`check_from_index` raises :class:`Unanswerable` and the caller reads the whole tree.
 """
