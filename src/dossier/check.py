@@ -1,9 +1,12 @@
-"""``dossier check``: every problem in the tree, read in full, never stopping at the first.
+"""``dossier check``: every problem in the tree, never stopping at the first.
 
-The one place that reads every file. The index gathers the same problems
-incrementally (``dossier.index.document.load_entry`` when an entry is indexed,
-``Index.problems`` for references), from the same checks: the store's readers,
-``model.validate`` and ``model.check_references``. tests/index checks they agree.
+Here: reading and checking every entry (:func:`check_tree`). ``dossier check`` adds the review
+and answers either by reading every file or from the index (:mod:`dossier.check_cache`, a layer
+above, where the review lives).
+
+The index gathers the same per-entry problems when an entry is indexed
+(``dossier.index.document.load_entry``), from the same checks: the store's readers,
+``model.validate`` and ``model.check_references``.
 """
 
 from __future__ import annotations
@@ -25,12 +28,25 @@ class CheckReport:
     counts: dict[Kind, int] = field(default_factory=dict)
     #: The confirmation policy applied to the tree: its warnings are kept apart from the tree's problems.
     policy_review: policy.Review = field(default_factory=policy.Review)
-    #: Each readable entry with its parsed kind file, in scan order: the review reads them from here, not again.
+    #: Each readable entry with its parsed kind file, in scan order: the review reads them from here, not again
+    #: (the full road only).
     entries: list[tuple[Location, dict[str, Any]]] = field(default_factory=list)
+    #: Everything ``check`` prints, in order: the problems, the policy's and the review's warnings, the notes
+    #: (set by :func:`finish`).
+    findings: list[Problem] = field(default_factory=list)
+    #: How the answer was reached, for ``-v``.
+    road: str = "read every file"
 
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
+
+
+def problem_order(problem: Problem) -> tuple[Any, ...]:
+    """The order ``check`` lists problems in: by file, line, column and message, then anything else, so
+    that the order never depends on the order the entries were read in."""
+    return (problem.path, problem.line or 0, problem.column or 0, problem.message, problem.code,
+            problem.severity.value, problem.entry_id or "")
 
 
 def check_entry(
@@ -58,7 +74,7 @@ def check_entry(
 
 
 def check_tree(store: Store, progress: Callable[[int, int], None] | None = None) -> CheckReport:
-    """Read and check every entry of the tree."""
+    """Read and check every entry of the tree (the review's warnings apart: see :func:`full_check`)."""
     scan = store.scan()
     report = CheckReport(problems=list(scan.problems))
     _, collection_problems = store.collection()
@@ -77,6 +93,6 @@ def check_tree(store: Store, progress: Callable[[int, int], None] | None = None)
     rules, policy_problems = policy.load(store)
     report.problems.extend(policy_problems)
     report.policy_review = policy.review(rules, read)
-    report.policy_review.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
-    report.problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+    report.policy_review.problems.sort(key=problem_order)
+    report.problems.sort(key=problem_order)
     return report

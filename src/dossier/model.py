@@ -640,10 +640,10 @@ def check_references(
     counters: dict[str, int] = {}
     problems = []
     for ref in iter_references(kind, data):
+        if not reference_is_broken(ref.field, ref.target, kinds_by_id):
+            continue
         if ref.field == PROVENANCE_FIELD:
             problems.extend(_check_provenance_reference(entry_id, ref, path, lines, kinds_by_id))
-            continue
-        if ref.target in kinds_by_id or ref.field == "roles.org" or not is_valid_id(ref.target):
             continue
         table, _, key = ref.field.rpartition(".")
         index = 0
@@ -656,6 +656,13 @@ def check_references(
             message += f" (did you mean {hint!r}?)"
         problems.append(Problem(path, message, "missing-reference", line, None, entry_id))
     return problems
+
+
+def reference_is_broken(field: str, target: str, kinds_by_id: Mapping[str, Kind]) -> bool:
+    """Whether :func:`check_references` reports this reference (the index tells without reading the file)."""
+    if field == PROVENANCE_FIELD:
+        return kinds_by_id.get(target) is not Kind.SOURCE  # missing, not an id, or not a source
+    return target not in kinds_by_id and field != "roles.org" and is_valid_id(target)
 
 
 def _check_provenance_reference(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dossier import provenance
 from dossier.model import (
@@ -247,44 +247,118 @@ class Review:
         }
 
 
+class PolicyFacts(NamedTuple):
+    """What the policy reads of one entry's kind file: ``check`` keeps it in its cache.
+
+    ``fields`` holds, for each pattern the policy names for the entry's kind (a top-level key, ``table.key``
+    of an array of tables), how many fields it expands to and, of those nothing backs, each name with its line.
+    """
+
+    with_provenance: int
+    sourced: int
+    outside: int
+    fields: dict[str, tuple[int, tuple[tuple[str, int | None], ...]]]
+    status: str | None  # an event's status
+    status_line: int | None
+    cited: tuple[str, ...]  # an event's ``sources`` that are strings, in order
+    sides: tuple[tuple[str, str | None], ...]  # an event's accounts: (by, source)
+    reliability: str | None  # a source's grades and outlet
+    credibility: int | None
+    outlet: str | None  # case folded; None when it has none
+
+
+def policy_facts(kind: Kind, data: Mapping[str, Any], text: str, patterns: Iterable[str] = ()) -> PolicyFacts:
+    """The policy's facts of one parsed kind file (``text``: the file, for line numbers), with the fields
+    of the policy's ``patterns`` for its kind."""
+    backings, _ = provenance.read(data)
+    with_provenance = sourced = outside = 0
+    for key, backing in backings.items():
+        parts = provenance.split(key)
+        if parts is None or not provenance.exists(data, parts):
+            continue
+        with_provenance += 1
+        if backing.outside:
+            outside += 1
+        else:
+            sourced += 1
+    lines = LineFinder(text)
+    fields = {}
+    for pattern in patterns:
+        names = provenance.expand(data, pattern)
+        fields[pattern] = (len(names), tuple((name, _field_line(lines, name)) for name in names
+                                             if not is_backed(data, backings, name)))
+    status = data.get("status") if kind is Kind.EVENT else None
+    grade = data.get("credibility")
+    outlet = data.get("outlet")
+    reliability = data.get("reliability")
+    return PolicyFacts(
+        with_provenance, sourced, outside, fields,
+        status if isinstance(status, str) else None, lines.line("status") if kind is Kind.EVENT else None,
+        tuple(_ids(data.get("sources"))) if kind is Kind.EVENT else (),
+        tuple((account["by"], account.get("source") if isinstance(account.get("source"), str) else None)
+              for account in array_of_tables(data.get("accounts")) if isinstance(account.get("by"), str))
+        if kind is Kind.EVENT else (),
+        reliability if isinstance(reliability, str) else None,
+        grade if isinstance(grade, int) and not isinstance(grade, bool) else None,
+        outlet.strip().casefold() if isinstance(outlet, str) and outlet.strip() else None,
+    )
+
+
+class Checked(NamedTuple):
+    """One readable entry as the policy sees it."""
+
+    id: str
+    kind: Kind
+    path: str  # its kind file
+    facts: PolicyFacts
+
+
 def review(policy: Policy, entries: Iterable[EntryFile]) -> Review:
     """Check every entry against the policy."""
     entries = list(entries)
-    sources = {e.id: e.data for e in entries if e.kind is Kind.SOURCE}
+    # Each entry's facts are made as it is reviewed, not all kept at once (100,000 of them weigh):
+    # only the sources' are needed beforehand, and only their grades and outlet, which no line needs.
+    sources = {e.id: policy_facts(e.kind, e.data, "") for e in entries if e.kind is Kind.SOURCE}
+    return review_checked(policy, (
+        Checked(e.id, e.kind, e.path, policy_facts(e.kind, e.data, e.text, policy.fields.get(e.kind, ())))
+        for e in entries), sources)
+
+
+def review_checked(
+    policy: Policy, entries: Iterable[Checked], sources: Mapping[str, PolicyFacts] | None = None
+) -> Review:
+    """Check every entry's facts against the policy (``entries`` in the order the tree is scanned;
+    ``sources``: the facts of every source, when ``entries`` is not a list)."""
+    if sources is None:
+        entries = list(entries)
+        sources = {e.id: e.facts for e in entries if e.kind is Kind.SOURCE}
     result = Review()
     for entry in entries:
+        facts = entry.facts
         counts = result.counts.setdefault(entry.kind, KindCounts())
         counts.entries += 1
-        backings, _ = provenance.read(entry.data)
-        for key, backing in backings.items():
-            parts = provenance.split(key)
-            if parts is None or not provenance.exists(entry.data, parts):
-                continue
-            counts.with_provenance += 1
-            if backing.outside:
-                counts.outside += 1
-            else:
-                counts.sourced += 1
-        lines = LineFinder(entry.text)
-        for name in wanted_fields(policy, entry.kind, entry.data):
-            counts.wanted += 1
-            if is_backed(entry.data, backings, name):
-                continue
-            counts.lacking += 1
-            result.problems.append(Problem(
-                entry.path,
-                f"'{name}' has no provenance: the policy wants a source for it; name one in [provenance], "
-                f"or say in a note where it comes from",
-                "policy-field", _field_line(lines, name), None, entry.id, Severity.WARNING,
-            ))
+        counts.with_provenance += facts.with_provenance
+        counts.sourced += facts.sourced
+        counts.outside += facts.outside
+        for pattern in policy.fields.get(entry.kind, ()):
+            wanted, unbacked = facts.fields.get(pattern, (0, ()))
+            counts.wanted += wanted
+            counts.lacking += len(unbacked)
+            for name, line in unbacked:
+                result.problems.append(Problem(
+                    entry.path,
+                    f"'{name}' has no provenance: the policy wants a source for it; name one in [provenance], "
+                    f"or say in a note where it comes from",
+                    "policy-field", line, None, entry.id, Severity.WARNING,
+                ))
         if entry.kind is Kind.EVENT:
-            shortfall = status_shortfall(policy, entry.id, entry.data, sources)
+            shortfall = _shortfall(policy, entry.id, facts, sources)
             if shortfall is not None:
                 result.above_status.append(shortfall)
                 result.problems.append(Problem(
                     entry.path,
                     f"status '{shortfall.status}' needs {shortfall.needs}; this event has {shortfall.has}",
-                    "policy-status", lines.line("status"), None, entry.id, Severity.WARNING,
+                    "policy-status", facts.status_line, None, entry.id, Severity.WARNING,
                 ))
     return result
 
@@ -322,14 +396,21 @@ def status_shortfall(
     policy: Policy, entry_id: str, data: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]
 ) -> Shortfall | None:
     """How an event falls short of its status, or None when its sources support it."""
-    status = data.get("status")
-    rule = policy.statuses.get(status) if isinstance(status, str) else None
+    return _shortfall(policy, entry_id, policy_facts(Kind.EVENT, data, ""),
+                      {i: policy_facts(Kind.SOURCE, s, "") for i, s in sources.items()})
+
+
+def _shortfall(
+    policy: Policy, entry_id: str, facts: PolicyFacts, sources: Mapping[str, PolicyFacts]
+) -> Shortfall | None:
+    status = facts.status
+    rule = policy.statuses.get(status) if status is not None else None
     if rule is None:
         return None
-    cited = [s for s in dict.fromkeys(_ids(data.get("sources"))) if s in sources]
+    cited = [s for s in dict.fromkeys(facts.cited) if s in sources]
     good = [s for s in cited if _meets(sources[s], rule)]
     independent = _independent(good, sources)
-    sides = _sides(data, sources)
+    sides = {by for by, source in facts.sides if source in sources}
     if len(independent) >= rule.sources and len(sides) >= rule.sides:
         return None
     has = []
@@ -341,43 +422,34 @@ def status_shortfall(
             has.append(f"{len(independent)}" + (f" ({', '.join(independent)})" if independent else ""))
     if rule.sides:
         has.append(f"accounts from {len(sides)} side{'s' if len(sides) != 1 else ''}")
-    return Shortfall(entry_id, status, rule.describe(), " and ".join(has))
+    return Shortfall(entry_id, status, rule.describe(), " and ".join(has))  # type: ignore[arg-type]
 
 
-def _meets(source: Mapping[str, Any], rule: StatusRule) -> bool:
+def _meets(source: PolicyFacts, rule: StatusRule) -> bool:
     if rule.reliability:
-        grade = source.get("reliability")
+        grade = source.reliability
         if grade not in RELIABILITY_GRADES or RELIABILITY_GRADES.index(grade) > RELIABILITY_GRADES.index(
             rule.reliability
         ):
             return False
     if rule.credibility:
-        grade = source.get("credibility")
-        if isinstance(grade, bool) or not isinstance(grade, int) or grade > rule.credibility:
+        grade = source.credibility
+        if grade is None or grade > rule.credibility:
             return False
     return True
 
 
-def _independent(ids: list[str], sources: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def _independent(ids: list[str], sources: Mapping[str, PolicyFacts]) -> list[str]:
     """One source per outlet: two pieces from the same outlet are not independent of each other."""
     seen: set[str] = set()
     kept = []
     for source_id in ids:
-        outlet = sources[source_id].get("outlet")
-        key = outlet.strip().casefold() if isinstance(outlet, str) and outlet.strip() else "id:" + source_id
+        outlet = sources[source_id].outlet
+        key = outlet if outlet is not None else "id:" + source_id
         if key not in seen:
             seen.add(key)
             kept.append(source_id)
     return kept
-
-
-def _sides(data: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]) -> set[str]:
-    """The actors whose accounts cite a source that exists."""
-    return {
-        account["by"]
-        for account in array_of_tables(data.get("accounts"))
-        if isinstance(account.get("by"), str) and account.get("source") in sources
-    }
 
 
 def _ids(value: object) -> list[str]:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from dossier.model import Kind, Problem, Severity, array_of_tables, iter_references
 from dossier.store import Location, Store
@@ -50,8 +50,11 @@ _NUMBER = re.compile(r"\d+")
 
 def normalise(text: str) -> str:
     """A name for comparison: no accents, case folded, punctuation as spaces; the script is kept."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # nothing to decompose: most texts, and the per-character pass is most of the cost
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_WORD.findall(stripped.casefold().replace("_", " ")))
 
 
@@ -127,11 +130,28 @@ def _same_but_initials(a: str, b: str) -> bool:
     return not only_a or not only_b or (_explained(only_a, only_b) and _explained(only_b, only_a))
 
 
-def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
-    """Pairs of actors that are probably one: shared name or alias, acronym, surname, fuzzy name."""
+def likely_duplicates(actors: Iterable[Actor], reasons: Mapping[frozenset[str], str] | None = None) -> list[Duplicate]:
+    """Pairs of actors that are probably one: shared name or alias, acronym, surname, fuzzy name.
+
+    ``reasons``: :func:`duplicate_reasons` of these actors when known already (``check`` keeps them).
+    """
+    actors = list(actors)
+    by_id = {a.id: a for a in actors}
+    found = duplicate_reasons(actors) if reasons is None else reasons
+    result = []
+    for pair, why in found.items():
+        # Keep the one more entries refer to (fewer rewrites), then the fuller name.
+        a, b = sorted(pair, key=lambda i: (-by_id[i].references, -len(by_id[i].name), i))
+        result.append(Duplicate(a, b, why))
+    result.sort(key=lambda d: (d.keep, d.other))
+    return result
+
+
+def duplicate_reasons(actors: list[Actor]) -> dict[frozenset[str], str]:
+    """Each pair of actors that look like one, with why: from their names, aliases and types alone
+    (the order of the actors picks the reason when several apply)."""
     from rapidfuzz import fuzz, process
 
-    actors = list(actors)
     by_id = {a.id: a for a in actors}
     found: dict[frozenset[str], str] = {}
 
@@ -197,13 +217,7 @@ def likely_duplicates(actors: Iterable[Actor]) -> list[Duplicate]:
                 a, b = members[i], members[i + 1 + j]
                 if names[i + 1 + j] != name and not _names_conflict(by_id[a].name, by_id[b].name):
                     add(a, b, f"names {score:.0f}% alike")
-    result = []
-    for pair, why in found.items():
-        # Keep the one more entries refer to (fewer rewrites), then the fuller name.
-        a, b = sorted(pair, key=lambda i: (-by_id[i].references, -len(by_id[i].name), i))
-        result.append(Duplicate(a, b, why))
-    result.sort(key=lambda d: (d.keep, d.other))
-    return result
+    return found
 
 
 def duplicates_of(actor: Actor, candidates: Iterable[Actor]) -> list[Duplicate]:
@@ -238,6 +252,53 @@ def duplicates_in_index(index: Any, entry_id: str, data: Mapping[str, Any]) -> l
 # ------------------------------------------------------------------ the review
 
 
+class ReviewFacts(NamedTuple):
+    """What the review reads of one entry's kind file, so that ``check`` can keep it in its cache.
+
+    Plain values only (a MessagePack array): the review of an unchanged entry never parses its file again.
+    """
+
+    name: str | None  # an actor's name ("name"), as written
+    aliases: tuple[str, ...]  # an actor's aliases that are strings
+    type: str | None  # an actor's type
+    notes: tuple[str, ...]  # an actor's review notes
+    date: str | None  # an event's date as text
+    title: str  # an event's title, normalised ("" when it has none)
+    unsourced: bool  # an event no source and no account cites
+    disputed_without_accounts: bool
+    keys: tuple[str, ...]  # an actor's names and aliases as mention keys (see NameTable)
+
+
+def review_facts(kind: Kind, data: Mapping[str, Any]) -> ReviewFacts:
+    """The review's facts of one parsed kind file."""
+    if kind is Kind.ACTOR:
+        actor = actor_of("", data)
+        name = _text(data.get("name"))
+        # An actor without a name is known by its id, which is not in its file: its id's key is added later.
+        keys = tuple(mention_keys(Actor("", name, actor.aliases).names())) if name else ()
+        return ReviewFacts(name, tuple(actor.aliases), actor.type, tuple(review_notes(data)), None, "", False, False,
+                           keys)
+    if kind is Kind.EVENT:
+        accounts = array_of_tables(data.get("accounts"))
+        return ReviewFacts(
+            None, (), None, (), str(data["date"]) if data.get("date") is not None else None,
+            normalise(_text(data.get("title")) or ""),
+            not data.get("sources") and not any(a.get("source") for a in accounts),
+            data.get("status") == "disputed" and not accounts, (),
+        )
+    return ReviewFacts(None, (), None, (), None, "", False, False, ())
+
+
+class Reviewed(NamedTuple):
+    """One readable entry as the review sees it: where it is, its facts, the ids it refers to."""
+
+    id: str
+    kind: Kind
+    path: str  # its kind file
+    facts: ReviewFacts
+    targets: frozenset[str]
+
+
 @dataclass
 class _Entry:
     location: Location
@@ -264,24 +325,54 @@ def review_tree(
 
 
 def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True) -> list[Problem]:
+    """The review of parsed entries: their facts, and (with ``mentions``) the names their texts hold."""
+    reviewed = [
+        Reviewed(e.location.id, e.location.kind, e.location.main_file, review_facts(e.location.kind, e.data),
+                 frozenset(ref.target for ref in iter_references(e.location.kind, e.data)))
+        for e in entries
+    ]
+    found: dict[str, frozenset[str]] | None = None
+    table = None
+    if mentions:
+        table = NameTable.of(reviewed)
+        found = {}
+        for entry in entries:
+            loc = entry.location
+            if loc.kind is not Kind.ACTOR:
+                texts = (store.read_text_file(stamp.path, loc.id).text for stamp in loc.texts)
+                found[loc.id] = table.find(mention_texts(entry.data, texts))
+    return review_reviewed(reviewed, found, table=table)
+
+
+def review_reviewed(
+    entries: list[Reviewed],
+    mentioned: Mapping[str, frozenset[str]] | None,
+    reasons: Mapping[frozenset[str], str] | None = None,
+    table: NameTable | None = None,
+) -> list[Problem]:
+    """Every review warning, from each entry's facts.
+
+    ``entries`` in the order the tree is scanned (it picks the example of a mention and, between
+    equal candidates, the reason given for a duplicate); ``mentioned``: per event and source, the
+    name keys (:class:`NameTable`) its texts hold, or None to leave mentions out; ``reasons``: the
+    :func:`duplicate_reasons` of its actors, and ``table`` their :class:`NameTable`, when known.
+    """
     referenced: dict[str, int] = {}
-    refs_of: dict[str, set[str]] = {}
+    refs_of: dict[str, frozenset[str]] = {}
     for entry in entries:
-        targets = {ref.target for ref in iter_references(entry.location.kind, entry.data)}
-        refs_of[entry.location.id] = targets
-        for target in targets:
+        refs_of[entry.id] = entry.targets
+        for target in entry.targets:
             referenced[target] = referenced.get(target, 0) + 1
     warnings: list[Problem] = []
 
-    def warn(entry: _Entry, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
-        loc = entry.location
-        warnings.append(Problem(loc.main_file, message, code, entry_id=loc.id, severity=severity))
+    def warn(entry: Reviewed, code: str, message: str, severity: Severity = Severity.WARNING) -> None:
+        warnings.append(Problem(entry.path, message, code, entry_id=entry.id, severity=severity))
 
-    actors = [e for e in entries if e.location.kind is Kind.ACTOR]
-    by_id = {e.location.id: e for e in entries}
-    for duplicate in likely_duplicates(actor_of(e.location.id, e.data, referenced) for e in actors):
+    actors = [e for e in entries if e.kind is Kind.ACTOR]
+    by_id = {e.id: e for e in entries}
+    for duplicate in likely_duplicates((actor_facts(e, referenced) for e in actors), reasons):
         other = by_id[duplicate.other]
-        keep_name = _text(by_id[duplicate.keep].data.get("name")) or duplicate.keep
+        keep_name = by_id[duplicate.keep].facts.name or duplicate.keep
         warn(other, "likely-duplicate",
              f"likely the same actor as {duplicate.keep} ({keep_name}): {duplicate.why}; "
              f"if so, merge them: {duplicate.command}")
@@ -289,28 +380,26 @@ def review_entries(store: Store, entries: list[_Entry], *, mentions: bool = True
         warn(by_id[duplicate.other], "likely-duplicate-event",
              f"likely the same event as {duplicate.keep}: {duplicate.why}; if so, merge them: {duplicate.command}")
     for entry in entries:
-        loc, data = entry.location, entry.data
-        if loc.kind is Kind.ACTOR:
-            for note in review_notes(data):
+        facts = entry.facts
+        if entry.kind is Kind.ACTOR:
+            for note in facts.notes:
                 warn(entry, "review", f"to review: {note} (remove the note from 'review' once settled)")
-        if loc.kind is Kind.EVENT:
-            if not data.get("sources") and not any(
-                a.get("source") for a in array_of_tables(data.get("accounts"))
-            ):
-                warn(entry, "no-source", f"no source backs this event: dossier cite {loc.id} SOURCE")
-            if data.get("status") == "disputed" and not array_of_tables(data.get("accounts")):
+        if entry.kind is Kind.EVENT:
+            if facts.unsourced:
+                warn(entry, "no-source", f"no source backs this event: dossier cite {entry.id} SOURCE")
+            if facts.disputed_without_accounts:
                 warn(entry, "disputed-without-accounts",
                      "disputed, but no [[accounts]] say who claims what: add them to "
-                     f"{loc.main_file} (e in the browser)")
-        elif loc.kind is Kind.SOURCE:
-            if not referenced.get(loc.id):
-                warn(entry, "uncited-source", f"no event or actor cites this source: dossier cite EVENT {loc.id}")
-        elif not referenced.get(loc.id) and not refs_of.get(loc.id):
+                     f"{entry.path} (e in the browser)")
+        elif entry.kind is Kind.SOURCE:
+            if not referenced.get(entry.id):
+                warn(entry, "uncited-source", f"no event or actor cites this source: dossier cite EVENT {entry.id}")
+        elif not referenced.get(entry.id) and not refs_of.get(entry.id):
             warn(entry, "isolated-actor",
-                 f"no event names this actor and it has no links: dossier link EVENT {loc.id} "
+                 f"no event names this actor and it has no links: dossier link EVENT {entry.id} "
                  "(or merge it, if it is a duplicate)")
-    if mentions:
-        for actor_id, (count, example) in sorted(unlinked_mentions(store, entries, refs_of).items()):
+    if mentioned is not None:
+        for actor_id, (count, example) in sorted(unlinked_mentions(entries, mentioned, refs_of, table).items()):
             warn(by_id[actor_id], "unlinked-mentions",
                  f"named in {count} event(s) or source(s) that do not link it (e.g. {example}): "
                  f"dossier link {example} {actor_id} (or l on the mention in the browser)",
@@ -341,16 +430,20 @@ def actor_of(entry_id: str, data: Mapping[str, Any], referenced: Mapping[str, in
     )
 
 
-def same_day_events(entries: Iterable[_Entry], referenced: Mapping[str, int]) -> list[Duplicate]:
+def actor_facts(entry: Reviewed, referenced: Mapping[str, int]) -> Actor:
+    """What the duplicate review needs of an actor, from its facts (``referenced``: references per id)."""
+    facts = entry.facts
+    return Actor(entry.id, facts.name or entry.id, list(facts.aliases), facts.type, referenced.get(entry.id, 0))
+
+
+def same_day_events(entries: Iterable[Reviewed], referenced: Mapping[str, int]) -> list[Duplicate]:
     """Events on the same date whose titles are nearly the same."""
     from rapidfuzz import fuzz
 
     by_date: dict[str, list[tuple[str, str]]] = {}
     for entry in entries:
-        if entry.location.kind is Kind.EVENT and entry.data.get("date") is not None:
-            title = normalise(_text(entry.data.get("title")) or "")
-            if title:
-                by_date.setdefault(str(entry.data["date"]), []).append((entry.location.id, title))
+        if entry.kind is Kind.EVENT and entry.facts.date is not None and entry.facts.title:
+            by_date.setdefault(entry.facts.date, []).append((entry.id, entry.facts.title))
     found = []
     for events in by_date.values():
         for i, (a, title_a) in enumerate(events):
@@ -364,64 +457,89 @@ def same_day_events(entries: Iterable[_Entry], referenced: Mapping[str, int]) ->
     return found
 
 
-def unlinked_mentions(
-    store: Store, entries: list[_Entry], refs_of: Mapping[str, set[str]]
-) -> dict[str, tuple[int, str]]:
-    """Per actor: how many events and sources name it in their texts without referring to it, and one of them.
+class NameTable:
+    """The actors' names and aliases as mention keys (normalised, :data:`MIN_MENTION_LENGTH` or longer).
 
-    Word n-grams of each text are looked up in a table of normalised names (only where the
-    first word starts some name), so the cost grows with the text, not with the number of actors.
+    Word n-grams of a text are looked up in it (only where the first word starts some name), so
+    finding the names a text holds costs what the text is long, not how many actors there are.
     """
-    names: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry.location.kind is not Kind.ACTOR:
-            continue
-        for name in actor_of(entry.location.id, entry.data).names():
-            key = normalise(name)
-            if len(key) >= MIN_MENTION_LENGTH:
-                names.setdefault(key, set()).add(entry.location.id)
-    starts: dict[str, int] = {}
-    for key in names:
-        words = key.split()
-        starts[words[0]] = max(starts.get(words[0], 0), len(words))
-    counts: dict[str, tuple[int, str]] = {}
-    for entry in entries:
-        loc = entry.location
-        if loc.kind is Kind.ACTOR:
-            continue
-        texts = [_text(entry.data.get(k)) or "" for k in ("title", "summary", "location")]
-        for stamp in loc.texts:
-            text_file = store.read_text_file(stamp.path, loc.id)
-            if text_file.text is not None:
-                texts.append(text_file.text)
+
+    def __init__(self, owners: dict[str, set[str]]) -> None:
+        self.owners = owners  # key -> the actors it names
+        self._longest: dict[str, int] = {}
+        for key in owners:
+            first, *rest = key.split()
+            self._longest[first] = max(self._longest.get(first, 0), len(rest) + 1)
+
+    @classmethod
+    def of(cls, entries: Iterable[Reviewed]) -> NameTable:
+        owners: dict[str, set[str]] = {}
+        for entry in entries:
+            if entry.kind is not Kind.ACTOR:
+                continue
+            facts = entry.facts
+            for key in facts.keys if facts.name else mention_keys(actor_facts(entry, {}).names()):
+                owners.setdefault(key, set()).add(entry.id)
+        return cls(owners)
+
+    def find(self, texts: Iterable[str], vocabulary: set[str] | None = None) -> frozenset[str]:
+        """The keys that occur in these texts; ``vocabulary`` collects every word they hold."""
+        longest_of = self._longest
+        owners = self.owners
         found: set[str] = set()
         for text in texts:
             words = normalise(text).split()
+            if vocabulary is not None:
+                vocabulary.update(words)
             for i, word in enumerate(words):
-                longest = starts.get(word)
+                longest = longest_of.get(word)
                 if longest is None:
                     continue
                 for n in range(1, longest + 1):
-                    ids = names.get(" ".join(words[i:i + n]))
-                    if ids:
-                        found |= ids
-        for actor_id in found - refs_of.get(loc.id, set()):
-            count, example = counts.get(actor_id, (0, loc.id))
+                    key = " ".join(words[i:i + n])
+                    if key in owners:
+                        found.add(key)
+        return frozenset(found)
+
+
+def mention_keys(names: Iterable[str]) -> list[str]:
+    """The keys of an actor's names that are looked for in texts: normalised, long enough, each once."""
+    keys = (normalise(name) for name in names)
+    return list(dict.fromkeys(key for key in keys if len(key) >= MIN_MENTION_LENGTH))
+
+
+def mention_texts(data: Mapping[str, Any], texts: Iterable[str | None]) -> Iterator[str]:
+    """The texts of an event or source where a mention counts: title, summary, location, then its text
+    files (``texts``, None for one that could not be read)."""
+    for key in ("title", "summary", "location"):
+        yield _text(data.get(key)) or ""
+    for text in texts:
+        if text is not None:
+            yield text
+
+
+def unlinked_mentions(
+    entries: list[Reviewed], mentioned: Mapping[str, frozenset[str]], refs_of: Mapping[str, frozenset[str]],
+    table: NameTable | None = None,
+) -> dict[str, tuple[int, str]]:
+    """Per actor: how many events and sources name it in their texts without referring to it, and the first.
+
+    ``mentioned``: the name keys each event and source holds; a key no actor has any more is ignored.
+    ``table``: the entries' :class:`NameTable`, when made already.
+    """
+    owners = (table or NameTable.of(entries)).owners
+    counts: dict[str, tuple[int, str]] = {}
+    for entry in entries:
+        if entry.kind is Kind.ACTOR:
+            continue
+        found: set[str] = set()
+        for key in mentioned.get(entry.id, ()):
+            found |= owners.get(key, set())
+        for actor_id in found - refs_of.get(entry.id, frozenset()):
+            count, example = counts.get(actor_id, (0, entry.id))
             counts[actor_id] = (count + 1, example)
     return counts
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def check_warnings(store: Store, read: list[tuple[Location, dict[str, Any]]] | None = None) -> list[Problem]:
-    """What ``check`` adds to its problems: an interrupted curation (an error), then the review (of ``read``,
-    the entries check parsed, when given)."""
-    from dossier.curate import pending_problem
-
-    found = []
-    pending = pending_problem(store)
-    if pending is not None:
-        found.append(Problem(".", pending, "curation-interrupted"))
-    return found + review_tree(store, read=read)

@@ -348,22 +348,27 @@ class Store:
         """The entry in this folder (absolute, inside the tree), or None when it holds none.
 
         Problems that keep a folder from being an entry (a bad id, an unreadable kind file) are
-        reported by :meth:`scan`, not here.
+        reported by :meth:`scan` and :meth:`scan_folder`, not here.
         """
+        scan = Scan()
+        self.scan_folder(scan, folder)
+        return scan.locations[0] if scan.locations else None
+
+    def scan_folder(self, scan: Scan, folder: Path) -> None:
+        """Add the entry in this one folder (absolute, inside the tree) to ``scan``, or the problems that
+        keep it from being one (two kind files, a bad id), as :meth:`scan` does for every folder."""
         try:
             with os.scandir(folder) as it:
                 children = {e.name: e for e in it}
         except OSError:
-            return None
+            return
         kind_names = [name for name in KIND_FILES if name in children]
         if not kind_names:
-            return None
+            return
         folder_text = os.fspath(folder)
         folder_rel = self._rel_text(folder_text) if folder_text != str(self.root) else "."
         texts = sorted(name for name in children if not is_hidden(name) and name.lower().endswith(TEXT_SUFFIXES))
-        scan = Scan()
         self._entry(scan, folder_text, folder_rel, kind_names, children, texts, self.root.resolve())
-        return scan.locations[0] if scan.locations else None
 
     # The name before it was public: branches started before the split may still call it.
     _location_of = location_of

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,23 +60,35 @@ def body_fields(data: Mapping[str, Any]) -> list[str]:
     return body
 
 
+def content_digest(kind_text: str | None, texts: Iterable[tuple[str, str | None]]) -> str:
+    """The hash of an entry's content: its kind file, then each text file's path and text (None: unreadable).
+
+    Equal digests mean equal files, whatever their stamps: ``check`` keys what it keeps per entry on it.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update((kind_text or "").encode("utf-8", "surrogateescape"))
+    for path, text in texts:
+        digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
+        if text is not None:
+            digest.update(text.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
 def load_entry(store: Store, location: Location) -> Loaded:
     """Read one entry's files and make its document and record; bad input becomes problems."""
     data, text, problems = store.read_kind_file(location)
     problems = list(problems)
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update((text or "").encode("utf-8", "surrogateescape"))
     entry = Entry(location.id, location.kind, location.folder, data or {}, [t.path for t in location.texts])
     if data is not None:
         problems.extend(validate(location.id, location.kind, data, location.main_file, text or ""))
     texts: dict[str, str] = {}
+    read: list[tuple[str, str | None]] = []
     for stamp in location.texts:
         text_file = store.read_text_file(stamp.path, location.id)
         problems.extend(text_file.problems)
-        digest.update(b"\0" + stamp.path.encode("utf-8", "surrogateescape") + b"\0")
+        read.append((stamp.path, text_file.text))
         if text_file.text is not None:
             texts[stamp.path] = text_file.text
-            digest.update(text_file.text.encode("utf-8", "surrogateescape"))
     kind = location.kind
     d = entry.data
     refs = tuple((r.field, r.target, r.label) for r in entry.references)
@@ -98,7 +110,7 @@ def load_entry(store: Store, location: Location) -> Loaded:
         folder=location.folder,
         kind=kind,
         fingerprint=location.fingerprint,
-        digest=digest.hexdigest(),
+        digest=content_digest(text, read),
         row=row,
         refs=refs,
         problems=tuple(problems),

@@ -156,6 +156,12 @@ class Listing:
         problems.sort(key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
         return problems
 
+    def snapshot(self) -> tuple[RecordTable, list[Problem], list[Problem]]:
+        """The records, the scan's problems and ``dossier.toml``'s, as last reconciled: what ``check`` reads."""
+        self._refresh_from_disk()
+        with self._read_lock:
+            return self._records, list(self._scan_problems), list(self._collection_problems)
+
     def _location(self, entry_id: str) -> Location | None:
         record = self._records.get(entry_id)
         if record is None:

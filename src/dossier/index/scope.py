@@ -97,9 +97,8 @@ def scan_folder(store: Store, scan: Scan, folder: str, recursive: bool, seen: se
         return
     if any(is_hidden(part) for part in PurePosixPath(folder).parts if part != "."):
         return
-    sub = store.location_of(path)
-    if sub is not None:
-        scan.locations.append(sub)
+    # The folder's problems too (two kind files, a bad id): the caller replaces the ones it had.
+    store.scan_folder(scan, path)
     if not recursive:
         return
     try:

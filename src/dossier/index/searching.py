@@ -84,7 +84,7 @@ class Searching:
         """
         try:
             with self._read_lock:
-                return run(self._get_searcher())
+                return self._run_current(run)
         except damage_errors():
             pass
         # Once more with a fresh searcher while no other process writes: a commit racing this
@@ -106,6 +106,26 @@ class Searching:
         self.recover(reason)
         with self._read_lock:
             return run(self._get_searcher())
+
+    def _run_current(self, run: Callable[[Any], T]) -> T:
+        """``run(searcher)``; when it fails on a searcher another process's commit has made stale, once more
+        on a current one.
+
+        A segment's files are opened when first read, not when the searcher opens: a merge by another
+        process may delete them in between (Whoosh then finds no stored-fields file and fails inside).
+        """
+        searcher = self._get_searcher()
+        try:
+            return run(searcher)
+        except Exception:
+            try:
+                stale = not searcher.up_to_date()
+            except Exception:  # the table of contents itself moved on
+                stale = True
+            if not stale:
+                raise
+        self._close_searcher()
+        return run(self._get_searcher())
 
     def parse(self, text: str) -> Any:
         """The Whoosh query for a user's query text; :class:`QueryError` when it is not one."""

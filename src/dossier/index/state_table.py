@@ -149,6 +149,10 @@ def _problem_values(problem: Problem) -> tuple[Any, ...]:
             problem.severity.value)
 
 
+#: A problem to and from the plain array it is kept as (``check`` keeps its last answer the same way).
+problem_values, problem_from_values = _problem_values, _problem
+
+
 def _record(values: tuple[Any, ...], kinds: dict[str, Kind] = _KINDS, new: Any = tuple.__new__) -> Record:
     # Runs 20,000 times per load: positions, not names; the row's kind (its second field) back to a Kind.
     row = values[4]
