@@ -28,17 +28,27 @@ MIN_MENTION_LENGTH = 4
 
 def _make_row(record: Record, known: Container[str]) -> Row:
     """The row the lists draw for one record; its problem count includes references to ids not ``known``."""
-    missing = sum(1 for f, t, _l in record.refs if f != "roles.org" and is_valid_id(t) and t not in known)
+    # ``known`` first: nearly every reference is to an entry that exists, and that is one dict lookup.
+    missing = sum(1 for f, t, _l in record.refs if t not in known and f != "roles.org" and is_valid_id(t))
     return Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
+
+
+#: One kind's rows by id, their records' sort dates (what the lists are ordered by) and names (what
+#: the lists' filter matches besides the title).
+KindRows = tuple[dict[str, Row], dict[str, str], dict[str, tuple[str, ...]]]
 
 
 class Listing:
     """Rows, counts, tags, problems, backlinks and mentions (mixed into :class:`~dossier.index.core.Index`)."""
 
+    #: (generation of the records, rows per kind): see :meth:`_rows_of`.
+    _kind_rows: tuple[int, dict[Kind, KindRows]] | None = None
+
     if TYPE_CHECKING:  # provided by Index
         store: Store
         _records: RecordTable
         _rows: dict[str, Row] | None
+        _cache_lock: threading.Lock
         _scan_problems: list[Problem]
         _collection_problems: list[Problem]
         _read_lock: threading.RLock
@@ -59,11 +69,44 @@ class Listing:
             if self._rows is not None:
                 return self._rows
             generation = self._generation  # before the records: see _store_cache
-            records = self._records
-            known = records.keys()
-            rows = {entry_id: _make_row(record, known) for entry_id, record in records.items()}
+            rows = {}
+            for kind in Kind:
+                rows.update(self._rows_of(kind)[0])
             self._store_cache("_rows", rows, generation)
             return rows
+
+    def _rows_of(self, kind: Kind) -> KindRows:
+        """The rows of one kind and their sort dates, made once per generation of the records.
+
+        Per kind, because the browser shows one list at a time: its first list (30,000 actors of
+        100,000 entries) is drawn without making the other 70,000 rows. The records are decoded for
+        their rows without being kept decoded (:meth:`RecordTable.decoded`): otherwise the next write
+        of the state table packs every one of them again (1.2 s at 100,000 entries, on each save).
+        """
+        self._refresh_from_disk()
+        cached = self._kind_rows
+        generation = self._generation
+        if cached is not None and cached[0] == generation and kind in cached[1]:
+            return cached[1][kind]
+        with self._read_lock:
+            cached = self._kind_rows
+            if cached is not None and cached[0] == self._generation and kind in cached[1]:
+                return cached[1][kind]
+            generation = self._generation  # before the records: see _store_cache
+            records = self._records
+            known = records.keys()
+            rows: dict[str, Row] = {}
+            dates: dict[str, str] = {}
+            names: dict[str, tuple[str, ...]] = {}
+            for entry_id, record in records.decoded(kind):
+                rows[entry_id] = _make_row(record, known)
+                dates[entry_id] = record.sort_date
+                names[entry_id] = record.names
+            with self._cache_lock:
+                if self._generation == generation:
+                    kinds = self._kind_rows[1] if self._kind_rows and self._kind_rows[0] == generation else {}
+                    self._kind_rows = (generation, {**kinds, kind: (rows, dates, names)})
+            return rows, dates, names
 
     def row(self, entry_id: str) -> Row | None:
         """One entry's row: from the rows already made, else made alone (a command needs a few, not 100,000)."""
@@ -71,6 +114,11 @@ class Listing:
         rows = self._rows
         if rows is not None:
             return rows.get(entry_id)
+        cached = self._kind_rows
+        if cached is not None and cached[0] == self._generation:
+            for kind_rows, _dates, _names in cached[1].values():
+                if entry_id in kind_rows:
+                    return kind_rows[entry_id]
         records = self._records
         record = records.get(entry_id)
         return _make_row(record, records.keys()) if record is not None else None
@@ -93,9 +141,20 @@ class Listing:
         or ``problems`` (most first). ``text`` matches (case-insensitively) a
         substring of the title, id or an alias.
         """
-        rows_by_id = self._all_rows()
-        records = self._records
         kind = Kind(kind) if kind is not None else None
+        records = self._records
+        if kind is not None:
+            rows_by_id, dates, names_of = self._rows_of(kind)
+            sort_date: Callable[[str], str] = dates.__getitem__
+            names: Callable[[str], tuple[str, ...]] = names_of.__getitem__
+        else:
+            rows_by_id = self._all_rows()
+
+            def sort_date(entry_id: str) -> str:
+                return records[entry_id].sort_date
+
+            def names(entry_id: str) -> tuple[str, ...]:
+                return records[entry_id].names
         needle = text.strip().casefold()
         tag_l = tag.casefold() if tag else None
         result: list[Row] = []
@@ -106,17 +165,15 @@ class Listing:
                 continue
             if min_importance is not None and (row.importance is None or row.importance < min_importance):
                 continue
-            record = records.get(entry_id)
-            if actor is not None and (
-                record is None or not any(f == "actors" and t == actor for f, t, _l in record.refs)
-            ):
-                continue
-            if needle and needle not in row.title.casefold() and needle not in entry_id:
-                names = record.names if record is not None else ()
-                if not any(needle in n.casefold() for n in names):
+            if actor is not None:
+                record = records.get(entry_id)
+                if record is None or not any(f == "actors" and t == actor for f, t, _l in record.refs):
                     continue
+            if (needle and needle not in row.title.casefold() and needle not in entry_id
+                    and not any(needle in n.casefold() for n in names(entry_id))):
+                continue
             result.append(row)
-        result.sort(key=sort_key(kind, sort, records))
+        result.sort(key=sort_key(kind, sort, sort_date))
         return result[:limit] if limit is not None else result
 
     def counts(self) -> dict[Kind, int]:

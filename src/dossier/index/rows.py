@@ -5,14 +5,12 @@ Plain frozen values, so that the browser can hold them across threads; and the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dossier.model import Kind
 
-if TYPE_CHECKING:
-    from dossier.index.state_table import Record
 
 @dataclass(frozen=True)
 class Row:
@@ -90,12 +88,11 @@ class Changes:
         return bool(self.added or self.changed or self.removed)
 
 
-def sort_key(kind: Kind | None, sort: str | None, records: Mapping[str, Record]) -> Callable[[Row], Any]:
-    """The key of :meth:`Index.rows`'s order (see there); dates come from the entries' records."""
+def sort_key(kind: Kind | None, sort: str | None, sort_date: Callable[[str], str]) -> Callable[[Row], Any]:
+    """The key of :meth:`Index.rows`'s order (see there); ``sort_date`` gives an entry's (its record's)."""
 
     def date_key(row: Row) -> str:
-        record = records.get(row.id)
-        return record.sort_date if record is not None else ""
+        return sort_date(row.id)
 
     kind_order = {Kind.ACTOR: 0, Kind.EVENT: 1, Kind.SOURCE: 2}
     if sort is None:

@@ -489,6 +489,20 @@ class RecordTable(MutableMapping[str, Record]):
             counts[value.kind if isinstance(value, Record) else _KINDS[value[1]]] += 1
         return counts
 
+    def decoded(self, kind: Kind) -> Iterator[tuple[str, Record]]:
+        """Each record of ``kind``, decoded without being kept decoded (unlike :meth:`__getitem__`).
+
+        For what reads a whole kind once (a list's rows): 30,000 records kept decoded take memory,
+        and the next write of the table would pack every one of them again.
+        """
+        value_kind = kind.value
+        for entry_id, value in self.materialised().items():
+            if isinstance(value, Record):
+                if value.kind is kind:
+                    yield entry_id, value
+            elif value[1] == value_kind:
+                yield entry_id, _unpacked(value[3])
+
     def copy(self) -> RecordTable:
         """A copy sharing the records (they are immutable tuples), decoded or not."""
         return RecordTable(dict(self.materialised()))
