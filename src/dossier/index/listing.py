@@ -33,16 +33,34 @@ def _make_row(record: Record, known: Container[str]) -> Row:
     return Row(*record.row, len(record.problems) + missing)  # type: ignore[call-arg]
 
 
-#: One kind's rows by id, their records' sort dates (what the lists are ordered by) and names (what
-#: the lists' filter matches besides the title).
-KindRows = tuple[dict[str, Row], dict[str, str], dict[str, tuple[str, ...]]]
+class _KindRows:
+    """One kind's rows by id, what the lists sort and filter them by, and each order once sorted.
+
+    A list in an order is sorted once per generation of the records; a filter then keeps the rows
+    that match in that order (typing into the filter of 30,000 actors sorts nothing).
+    """
+
+    __slots__ = ("rows", "dates", "names", "orders")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Row] = {}
+        self.dates: dict[str, str] = {}  # the records' sort dates
+        self.names: dict[str, tuple[str, ...]] = {}  # names and aliases: the filter matches them too
+        self.orders: dict[str | None, list[Row]] = {}
+
+    def ordered(self, kind: Kind, sort: str | None) -> list[Row]:
+        order = self.orders.get(sort)
+        if order is None:
+            # Two threads may sort at once: the same list either way, and a dict store is atomic.
+            order = self.orders[sort] = sorted(self.rows.values(), key=sort_key(kind, sort, self.dates.__getitem__))
+        return order
 
 
 class Listing:
     """Rows, counts, tags, problems, backlinks and mentions (mixed into :class:`~dossier.index.core.Index`)."""
 
     #: (generation of the records, rows per kind): see :meth:`_rows_of`.
-    _kind_rows: tuple[int, dict[Kind, KindRows]] | None = None
+    _kind_rows: tuple[int, dict[Kind, _KindRows]] | None = None
 
     if TYPE_CHECKING:  # provided by Index
         store: Store
@@ -71,12 +89,12 @@ class Listing:
             generation = self._generation  # before the records: see _store_cache
             rows = {}
             for kind in Kind:
-                rows.update(self._rows_of(kind)[0])
+                rows.update(self._rows_of(kind).rows)
             self._store_cache("_rows", rows, generation)
             return rows
 
-    def _rows_of(self, kind: Kind) -> KindRows:
-        """The rows of one kind and their sort dates, made once per generation of the records.
+    def _rows_of(self, kind: Kind) -> _KindRows:
+        """The rows of one kind, made once per generation of the records.
 
         Per kind, because the browser shows one list at a time: its first list (30,000 actors of
         100,000 entries) is drawn without making the other 70,000 rows. The records are decoded for
@@ -85,8 +103,7 @@ class Listing:
         """
         self._refresh_from_disk()
         cached = self._kind_rows
-        generation = self._generation
-        if cached is not None and cached[0] == generation and kind in cached[1]:
+        if cached is not None and cached[0] == self._generation and kind in cached[1]:
             return cached[1][kind]
         with self._read_lock:
             cached = self._kind_rows
@@ -95,9 +112,8 @@ class Listing:
             generation = self._generation  # before the records: see _store_cache
             records = self._records
             known = records.keys()
-            rows: dict[str, Row] = {}
-            dates: dict[str, str] = {}
-            names: dict[str, tuple[str, ...]] = {}
+            made = _KindRows()
+            rows, dates, names = made.rows, made.dates, made.names
             for entry_id, record in records.decoded(kind):
                 rows[entry_id] = _make_row(record, known)
                 dates[entry_id] = record.sort_date
@@ -105,8 +121,8 @@ class Listing:
             with self._cache_lock:
                 if self._generation == generation:
                     kinds = self._kind_rows[1] if self._kind_rows and self._kind_rows[0] == generation else {}
-                    self._kind_rows = (generation, {**kinds, kind: (rows, dates, names)})
-            return rows, dates, names
+                    self._kind_rows = (generation, {**kinds, kind: made})
+            return made
 
     def row(self, entry_id: str) -> Row | None:
         """One entry's row: from the rows already made, else made alone (a command needs a few, not 100,000)."""
@@ -116,9 +132,9 @@ class Listing:
             return rows.get(entry_id)
         cached = self._kind_rows
         if cached is not None and cached[0] == self._generation:
-            for kind_rows, _dates, _names in cached[1].values():
-                if entry_id in kind_rows:
-                    return kind_rows[entry_id]
+            for made in cached[1].values():
+                if entry_id in made.rows:
+                    return made.rows[entry_id]
         records = self._records
         record = records.get(entry_id)
         return _make_row(record, records.keys()) if record is not None else None
@@ -144,23 +160,22 @@ class Listing:
         kind = Kind(kind) if kind is not None else None
         records = self._records
         if kind is not None:
-            rows_by_id, dates, names_of = self._rows_of(kind)
-            sort_date: Callable[[str], str] = dates.__getitem__
-            names: Callable[[str], tuple[str, ...]] = names_of.__getitem__
+            made = self._rows_of(kind)
+            ordered = made.ordered(kind, sort)
+            names: Callable[[str], tuple[str, ...]] = made.names.__getitem__
         else:
-            rows_by_id = self._all_rows()
-
-            def sort_date(entry_id: str) -> str:
-                return records[entry_id].sort_date
+            ordered = sorted(self._all_rows().values(),
+                             key=sort_key(None, sort, lambda entry_id: records[entry_id].sort_date))
 
             def names(entry_id: str) -> tuple[str, ...]:
                 return records[entry_id].names
         needle = text.strip().casefold()
+        if not (needle or tag or min_importance is not None or actor is not None):
+            return ordered[:limit] if limit is not None else list(ordered)
         tag_l = tag.casefold() if tag else None
         result: list[Row] = []
-        for entry_id, row in rows_by_id.items():
-            if kind is not None and row.kind != kind:
-                continue
+        for row in ordered:  # in order already: what is kept stays in it
+            entry_id = row.id
             if tag_l is not None and tag_l not in (t.casefold() for t in row.tags):
                 continue
             if min_importance is not None and (row.importance is None or row.importance < min_importance):
@@ -173,8 +188,9 @@ class Listing:
                     and not any(needle in n.casefold() for n in names(entry_id))):
                 continue
             result.append(row)
-        result.sort(key=sort_key(kind, sort, sort_date))
-        return result[:limit] if limit is not None else result
+            if limit is not None and len(result) >= limit:
+                break
+        return result
 
     def counts(self) -> dict[Kind, int]:
         self._refresh_from_disk()
