@@ -6,7 +6,8 @@
 Without ``--tree`` it generates a tree of N entries (bench/generate.py) in a
 temporary folder and builds its index once. With ``--tree`` the tree is only
 read, and the index is copied first (the browser writes to its index). The save
-measure needs a tree it may write to: ``--copy-tree`` copies the tree into the
+measure needs a tree it may write to: ``--writable`` says the tree given may be
+edited (one event's file, put back after); ``--copy-tree`` copies the tree into the
 temporary folder (``cp -a``; when it is a git repository, git's stat cache is
 refreshed and the index's git baseline moved to the copy, so that the copy is
 not re-indexed). Then, headless (Textual's test driver):
@@ -226,6 +227,7 @@ async def interactive(tree: Path, index_dir: Path, save: bool) -> dict[str, obje
                 await asyncio.sleep(0.01)
             await pilot.pause()
             path = tree / event.main_file
+            original = path.read_bytes()
             deadline = time.monotonic() + 120
             for i in range(SAVES):
                 marker = f"Saved location number {i}"
@@ -255,6 +257,8 @@ async def interactive(tree: Path, index_dir: Path, save: bool) -> dict[str, obje
                 before = time.perf_counter()
                 app.index.apply([event.main_file])
                 apply_times.append(time.perf_counter() - before)
+            path.write_bytes(original)
+            app.index.apply([event.main_file])
     return {"search": search_times, "search_floor": floor_times, "scroll": scroll_times, "end": end_time,
             "rows": rows, "save": save_times, "apply": apply_times, "peak_mb": peak_mb()}
 
@@ -307,6 +311,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tree", type=Path, help="an existing tree (read only, unless --copy-tree)")
     parser.add_argument("--index", type=Path, help="its built index (copied, never written)")
     parser.add_argument("--copy-tree", action="store_true", help="copy the tree to measure saves in it")
+    parser.add_argument("--writable", action="store_true",
+                        help="the tree is yours: saves are measured in it (one event's file, put back after)")
     parser.add_argument("--label", default="", help="a word for the README's heading (before / after)")
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--interactive", nargs=3, metavar=("TREE", "INDEX", "SAVE"), help=argparse.SUPPRESS)
@@ -321,7 +327,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="dossier-bench-tui-") as work:
         work_dir = Path(work)
         tree, index_dir, n = prepare(args, work_dir)
-        save = args.tree is None or args.copy_tree
+        save = args.tree is None or args.copy_tree or args.writable
         print("measuring start…", file=sys.stderr)
         bare, state_only, ours = [], [], []
         for _ in range(START_RUNS):  # interleaved: a burst of load hits each the same
