@@ -57,6 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from common import REPO, append_to_readme, machine, median, p95  # noqa: E402
 
+from dossier.index.state_table import STATE_FILE  # noqa: E402
+
 START_RUNS = 5
 QUERIES = ["security detail", "milley iran", "retaliation", "actor:mark", "hegseth pentagon"]
 SAVES = 10
@@ -99,15 +101,15 @@ async def main():
 asyncio.run(main())
 """
 
-# The floor of a list from the index: read and parse the state table, nothing else.
+# The floor of a list from the index: open the state table and unpack every record once, nothing else.
 STATE_ONLY = """
-import time, json, sys, gc
-import msgpack
-with open(sys.argv[1], "rb") as handle:
-    data = handle.read()
-gc.disable()
-state = msgpack.unpackb(data, use_list=False, unicode_errors="surrogateescape")
-print(json.dumps({"ready": time.time(), "entries": len(state["entries"])}))
+import time, json, sys
+from pathlib import Path
+from dossier.index import state_table
+entries = state_table.read_state(Path(sys.argv[1]))["entries"]
+for value in entries.materialised().values():
+    state_table.msgpack.unpackb(value[3])
+print(json.dumps({"ready": time.time(), "entries": len(entries)}))
 """
 
 DOSSIER_APP = PAINTED + """
@@ -332,7 +334,7 @@ def main(argv: list[str]) -> None:
         bare, state_only, ours = [], [], []
         for _ in range(START_RUNS):  # interleaved: a burst of load hits each the same
             bare.append(launch(BARE_APP)["ready"])
-            state_only.append(launch(STATE_ONLY, str(index_dir / "state.msgpack"))["ready"])
+            state_only.append(launch(STATE_ONLY, str(index_dir / STATE_FILE))["ready"])
             ours.append(launch(DOSSIER_APP, str(tree), str(index_dir)))
         print(f"start: bare {bare}, state table {state_only}, dossier {ours}", file=sys.stderr)
         print("measuring search, scrolling and save…", file=sys.stderr)
@@ -352,7 +354,7 @@ def main(argv: list[str]) -> None:
         ("start to first screen (list filled)", f"{start:.2f} s", "≤ 1.5 s"),
         ("  first paint (list still empty)", f"{first:.2f} s", ""),
         ("  floor: bare Textual app", f"{bare_start:.2f} s", ""),
-        ("  floor: read + parse the state table", f"{state_start:.2f} s", ""),
+        ("  floor: open the state table, unpack every record", f"{state_start:.2f} s", ""),
         ("  above the bare app", f"{start - bare_start:+.2f} s", ""),
         ("  peak memory at start", f"{median([o['peak_mb'] for o in ours]):.0f} MB", ""),
         ("search keystroke to results, median", f"{median(search) * 1000:.0f} ms", "< 100 ms"),
