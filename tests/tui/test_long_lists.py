@@ -112,3 +112,34 @@ async def test_keys_typed_while_a_search_runs_give_one_search_for_the_last_text(
         assert asked == ["h", "harbour"]
         await wait_until(pilot, lambda: NEWEST in screen_text(app))
         assert [hit.row.kind for hit in screen.hits].count(Kind.SOURCE) == 1
+
+
+async def test_a_save_shows_in_the_open_entry_while_the_index_is_still_taking_it_in(mini_tree, app_for,
+                                                                                  monkeypatch) -> None:
+    """The open entry is read from its files: a large index's slow update does not hold its view back."""
+    from dossier.index import Index
+
+    applying = threading.Event()
+    release = threading.Event()
+    apply = Index.apply
+
+    def held_apply(self, paths):  # noqa: ANN001, ANN202
+        applying.set()
+        release.wait(20)
+        return apply(self, paths)
+
+    app = app_for(mini_tree)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await wait_until(pilot, lambda: app.watcher is not None)
+        app.browser.open_entry("alice-example")
+        await wait_until(pilot, lambda: "Harbour master who met Bob." in screen_text(app))
+        monkeypatch.setattr(Index, "apply", held_apply)
+        profile = mini_tree / "actors" / "alice-example" / "profile.toml"
+        profile.write_text(profile.read_text(encoding="utf-8").replace("Harbour master who met Bob.",
+                                                                       "Retired harbour master."), encoding="utf-8")
+        # Not wait_until: it waits for the workers, and the index's is held on purpose.
+        await poll_until(pilot, lambda: applying.is_set() and "Retired harbour master." in screen_text(app))
+        release.set()
+        await wait_until(pilot, lambda: app.index is not None and app.index.state == "up to date")
+        assert "Retired harbour master." in screen_text(app)

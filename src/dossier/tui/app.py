@@ -198,6 +198,9 @@ class DossierApp(App[int]):
         if self.watcher is not None:
             paths = self.watcher.take()  # cheap and atomic; the watcher signals again only after a take
             if paths:
+                # The open entry is read from its files: it shows what was saved now, while the index
+                # takes the change in (at 100,000 entries that rewrites a 60 MB state table: a second).
+                self.browser.files_changed(paths)
                 self._apply(sorted(paths), taken=True)
 
     def apply_paths(self, paths: list[str]) -> None:

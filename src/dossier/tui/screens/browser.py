@@ -7,7 +7,7 @@ worker and comes back as a message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -430,6 +430,19 @@ class BrowserScreen(CurationActions, Screen[None]):
             self.refresh_rows()
         else:
             self.on_rows_loaded(first_rows)
+
+    def files_changed(self, paths: Iterable[str]) -> None:
+        """Files changed on disk (the watcher's batch): the open entry is read again now when they are its own.
+
+        Its text and fields come from its files, not from the index; once the index has the change
+        too, :meth:`index_changed` reads it again for what comes from there (titles, backlinks).
+        """
+        data = self.entry_view.data
+        if data is None:
+            return
+        folder = data.entry.folder
+        if any(path == folder or path.startswith(folder + "/") for path in paths):
+            self.reload_entry()
 
     def index_changed(self, changes: frozenset[str] | None, then: Callable[[], object] | None = None) -> None:
         """Show what changed; ``then`` runs once the open entry is up to date (the status bar's counts)."""
