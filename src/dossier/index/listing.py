@@ -213,9 +213,9 @@ class Listing:
         """
         self._refresh_from_disk()
         records = self._records
-        known = {i: r.kind for i, r in records.items()}
+        known = records.kinds()
         problems = list(self._scan_problems) + list(self._collection_problems)
-        for entry_id, record in records.items():
+        for entry_id, record in records.decoded():
             problems.extend(record.problems)
             if any(f != "roles.org" and is_valid_id(t) and t not in known for f, t, _l in record.refs):
                 location = self._location(entry_id)

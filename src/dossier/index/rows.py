@@ -12,9 +12,9 @@ from typing import Any
 from dossier.model import Kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
-    """Enough to draw a list row without opening the entry's files."""
+    """Enough to draw a list row without opening the entry's files (slots: a list holds 52,000 of them)."""
 
     id: str
     kind: Kind
