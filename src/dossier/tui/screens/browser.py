@@ -431,18 +431,23 @@ class BrowserScreen(CurationActions, Screen[None]):
         else:
             self.on_rows_loaded(first_rows)
 
-    def files_changed(self, paths: Iterable[str]) -> None:
+    def files_changed(self, paths: Iterable[str], then: Callable[[], object]) -> bool:
         """Files changed on disk (the watcher's batch): the open entry is read again now when they are its own.
 
-        Its text and fields come from its files, not from the index; once the index has the change
-        too, :meth:`index_changed` reads it again for what comes from there (titles, backlinks).
+        Its text and fields come from its files, not from the index. True when it is being read
+        again: ``then`` (the index taking the change in) runs once it is on screen, and once the
+        index has the change, :meth:`index_changed` reads it again for what comes from there
+        (titles, backlinks). False when the batch does not touch it (``then`` is not called).
         """
         data = self.entry_view.data
         if data is None:
-            return
+            return False
         folder = data.entry.folder
-        if any(path == folder or path.startswith(folder + "/") for path in paths):
-            self.reload_entry()
+        if not any(path == folder or path.startswith(folder + "/") for path in paths):
+            return False
+        self._after_reload.append(then)
+        self.reload_entry()
+        return True
 
     def index_changed(self, changes: frozenset[str] | None, then: Callable[[], object] | None = None) -> None:
         """Show what changed; ``then`` runs once the open entry is up to date (the status bar's counts)."""
