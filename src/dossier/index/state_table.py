@@ -363,6 +363,11 @@ def _unpacked(raw: bytes) -> Record:
     return _record(msgpack.unpackb(raw, use_list=False, unicode_errors=_UNICODE_ERRORS))
 
 
+def decode(value: Record | Packed) -> Record:
+    """A record as :meth:`RecordTable.held` gives it, as a Record."""
+    return value if isinstance(value, Record) else _unpacked(value[3])
+
+
 class RecordTable(MutableMapping[str, Record]):
     """The state table's records, each decoded only when it is asked for.
 
@@ -495,13 +500,22 @@ class RecordTable(MutableMapping[str, Record]):
         For what reads every record once (a list's rows, the problems): 100,000 records kept decoded
         took 150 MB, and every later write of the table packed each of them again (1.2 s).
         """
+        for entry_id, value in self.held(kind):
+            yield entry_id, decode(value)
+
+    def held(self, kind: Kind | None = None) -> Iterator[tuple[str, Record | Packed]]:
+        """Each record (of ``kind``) as held, decoded or packed (:func:`decode` makes it a Record).
+
+        A write changes a copy of the table and publishes it whole; the records it did not change
+        are the same objects in both: what was made from a record can be kept while it ``is`` the same.
+        """
         value_kind = kind.value if kind is not None else None
         for entry_id, value in self.materialised().items():
             if isinstance(value, Record):
                 if kind is None or value.kind is kind:
                     yield entry_id, value
             elif value_kind is None or value[1] == value_kind:
-                yield entry_id, _unpacked(value[3])
+                yield entry_id, value
 
     def kinds(self) -> dict[str, Kind]:
         """Every entry's kind by id, without decoding a record."""
