@@ -23,7 +23,8 @@ not re-indexed). Then, headless (Textual's test driver):
 - scroll: page down through the sources list (its first 2,000 rows), then
   ``end``: each keystroke to the screen drawn;
 - save: from an atomic save of the open entry's file (as editors do) to the
-  entry view showing the change (watcher, index update, reload); floor:
+  entry view showing the change (watcher, reload), each save from a quiet app
+  (the previous save's index update, lists and counts done); floor:
   ``Index.apply`` of that file alone;
 - memory: the peak resident memory of the browser's process, at start (list on
   screen) and after all of the above.
@@ -156,6 +157,16 @@ async def send_key(app, char_or_key: str) -> None:  # noqa: ANN001
     app._driver.send_message(key)
 
 
+async def quiet(app) -> None:  # noqa: ANN001
+    """Wait until no worker has run for half a second (one worker's results start the next)."""
+    idle_since = time.monotonic()
+    while time.monotonic() - idle_since < 0.5:
+        if any(worker.is_running for worker in app.workers):
+            await app.workers.wait_for_complete()
+            idle_since = time.monotonic()
+        await asyncio.sleep(0.05)
+
+
 async def interactive(tree: Path, index_dir: Path, save: bool) -> dict[str, object]:
     from dossier.model import Kind
     from dossier.store import Store
@@ -249,8 +260,7 @@ async def interactive(tree: Path, index_dir: Path, save: bool) -> dict[str, obje
                     await asyncio.sleep(0.002)
                 await painted(app)
                 save_times.append(time.perf_counter() - before)
-                await asyncio.sleep(0.3)
-                await app.workers.wait_for_complete()
+                await quiet(app)  # each save from a quiet app: the last one's index update and lists done
             # the floor: the index taking in that one file, alone (the watcher stopped first)
             app.watcher.stop()
             for i in range(3):
