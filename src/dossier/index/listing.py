@@ -7,6 +7,7 @@ everything here is answered from the records in memory, plus one Whoosh query fo
 from __future__ import annotations
 
 import threading
+from collections import ChainMap
 from collections.abc import Callable, Container, KeysView
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -170,17 +171,19 @@ class Listing:
         substring of the title, id or an alias.
         """
         kind = Kind(kind) if kind is not None else None
-        records = self._records
         if kind is not None:
             made = self._rows_of(kind)
             ordered = made.ordered(kind, sort)
             names: Callable[[str], tuple[str, ...]] = made.names.__getitem__
         else:
-            ordered = sorted(self._all_rows().values(),
-                             key=sort_key(None, sort, lambda entry_id: records[entry_id].sort_date))
-
-            def names(entry_id: str) -> tuple[str, ...]:
-                return records[entry_id].names
+            # Dates and names from the rows' own making, not from ``_records``: another process's
+            # write read meanwhile would have replaced the records, and an id would be missing there.
+            kinds = [self._rows_of(k) for k in Kind]
+            dates = ChainMap(*(made.dates for made in kinds))
+            names = ChainMap(*(made.names for made in kinds)).__getitem__
+            ordered = sorted((row for made in kinds for row in made.rows.values()),
+                             key=sort_key(None, sort, dates.__getitem__))
+        records = self._records
         needle = text.strip().casefold()
         if not (needle or tag or min_importance is not None or actor is not None):
             return ordered[:limit] if limit is not None else list(ordered)
