@@ -143,3 +143,21 @@ async def test_a_save_shows_in_the_open_entry_while_the_index_is_still_taking_it
         release.set()
         await wait_until(pilot, lambda: app.index is not None and app.index.state == "up to date")
         assert "Retired harbour master." in screen_text(app)
+
+
+async def test_a_missing_reference_made_good_by_another_program_clears_the_rows_warning(mini_tree, app_for) -> None:
+    """Rows kept across a change must not keep a problem count that depended on an entry that came."""
+    app = app_for(mini_tree)
+    async with app.run_test(size=(240, 40)) as pilot:  # wide enough for the row's warning after its title
+        await started(pilot)
+        await wait_until(pilot, lambda: app.watcher is not None)
+        await pilot.press("right")  # the events
+        meeting = "Harbour meeting between Alice and Bob"
+        await wait_until(pilot, lambda: any(meeting in line and "⚠ 1" in line
+                                            for line in screen_text(app).splitlines()))
+        ghost = mini_tree / "events" / "2022-01-01-ghost-event"
+        ghost.mkdir()
+        (ghost / "event.toml").write_text('title = "A ghost event"\ndate = 2022-01-01\n', encoding="utf-8")
+        await wait_until(pilot, lambda: "A ghost event" in screen_text(app))
+        await wait_until(pilot, lambda: any(meeting in line and "⚠" not in line
+                                            for line in screen_text(app).splitlines()))
