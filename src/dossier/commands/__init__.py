@@ -14,8 +14,9 @@ import importlib
 import inspect
 import os
 import sys
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -110,6 +111,8 @@ class Context:
     no_color: bool = False
     quiet: bool = False
     verbose: bool = False
+    #: When the command started (``time.monotonic()``): what the user did before it is older than this.
+    started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         if self.out is None:

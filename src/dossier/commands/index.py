@@ -33,7 +33,8 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     from dossier.index.core import index_folder
 
     # Asked before the index is opened: what the watcher applied while we waited is then read too.
-    watched = reconcile and heartbeat.trusted(index_folder(store, context.index_dir), store.root)
+    watched = reconcile and heartbeat.trusted(index_folder(store, context.index_dir), store.root,
+                                              since=context.started)
     index = _open(store, context)
     report_rebuild(context, index)
     if watched and index.rebuilt_reason is None:

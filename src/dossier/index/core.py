@@ -477,9 +477,9 @@ class Index(Searching, Listing):
         records = self._records
         racy = set()
         for entry_id in changes.added | changes.changed:
-            record = records.get(entry_id)
-            if record is not None and any(f[3] >= since for f in record.fingerprint):
-                racy.add(record.folder)
+            stamp = records.stamp(entry_id)  # the fingerprint alone: decoding 100,000 records would keep them
+            if stamp is not None and any(f[3] >= since for f in state_table.unpacked_fingerprint(stamp[2])):
+                racy.add(stamp[0])
         gitstate.write_baseline(self._baseline_path, self.store.root,
                                 gitstate.Baseline(head, dirty | frozenset(racy), folders))
 

@@ -16,9 +16,8 @@ cache folder) and the command reconciles as it always does. The file is data (JS
 Between a write and the watcher's "busy" there are the kernel's queue and the watcher's threads: well
 under a millisecond when it idles, a few when its process is busy (the browser drawing), more on a
 loaded machine. A command therefore reads the heartbeat again once :data:`SETTLE` seconds have passed
-since its process started (its own start-up usually takes longer than that, so it seldom waits; a
-long-running program that asks waits the whole of it): a change made before then is either applied
-or being applied.
+since it started (parsing its arguments and importing what it needs take part of that): a change
+made before it started is then either applied or being applied.
 """
 
 from __future__ import annotations
@@ -41,8 +40,6 @@ STALE = 3 * BEAT
 WAIT = 3.0
 #: Longer than a watcher takes to hear of a write (see the module docstring).
 SETTLE = 0.1
-#: A process younger than this is a command the user (or a script) started after writing.
-YOUNG = 5.0
 
 
 @dataclass(frozen=True)
@@ -71,18 +68,6 @@ def read(index_dir: Path) -> Beat | None:
         return None
 
 
-def _process_age() -> float:
-    """Seconds since this process started, or 0 where the system does not say (then the whole settle time)."""
-    try:
-        with open("/proc/self/stat", "rb") as handle:
-            fields = handle.read().rsplit(b")", 1)[1].split()
-        with open("/proc/uptime", "rb") as handle:
-            uptime = float(handle.read().split()[0])
-        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 def _alive(beat: Beat, tree: Path) -> bool:
     if beat.host != _host() or beat.tree != str(tree):
         return False
@@ -97,16 +82,17 @@ def _alive(beat: Beat, tree: Path) -> bool:
     return True
 
 
-def trusted(index_dir: Path, tree: Path, wait: float = WAIT) -> bool:
-    """True when a live watcher says the index matches the tree (waiting while it applies a change)."""
+def trusted(index_dir: Path, tree: Path, wait: float = WAIT, since: float | None = None) -> bool:
+    """True when a live watcher says the index matches the tree (waiting while it applies a change).
+
+    ``since``: when the command started (``time.monotonic()``): what it was started after was written
+    before then, so only the rest of :data:`SETTLE` is waited. Without it, all of it.
+    """
     deadline = time.monotonic() + wait
     beat = read(index_dir)
     if beat is None or not _alive(beat, tree) or not beat.synced:
         return False
-    age = _process_age()
-    # A command started a moment ago: whatever it was started after is at least that old. A program that
-    # has run for long may have written the file itself just now: it waits the whole settle time.
-    time.sleep(max(0.0, SETTLE - age) if 0 < age < YOUNG else SETTLE)
+    time.sleep(SETTLE if since is None else max(0.0, SETTLE - (time.monotonic() - since)))
     while True:
         beat = read(index_dir)
         if beat is None or not _alive(beat, tree):

@@ -354,6 +354,11 @@ def packed_fingerprint(fingerprint: tuple[tuple[str, int, int, int, int], ...]) 
     return msgpack.packb(fingerprint, use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
 
 
+def unpacked_fingerprint(packed: bytes) -> tuple[tuple[str, int, int, int, int], ...]:
+    """A fingerprint back from :func:`packed_fingerprint`."""
+    return msgpack.unpackb(packed, use_list=False, unicode_errors=_UNICODE_ERRORS)
+
+
 def _packed(record: Record) -> Packed:
     packed = msgpack.packb(_record_values(record), use_bin_type=True, unicode_errors=_UNICODE_ERRORS)
     return (record.folder, record.kind.value, packed_fingerprint(record.fingerprint), packed)
