@@ -30,6 +30,8 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     from dossier.index import IndexBusy, IndexWriteError
 
     index = _open(store, context)
+    # A large first build runs as `dossier index` in its own process (in worker processes), followed here.
+    index.build_apart = True
     report_rebuild(context, index)
     if reconcile:
         try:
@@ -123,6 +125,11 @@ class IndexCommand(Command):
                 raise UsageError("--dry-run and --watch do not go together: a dry run writes nothing")
             return _dry_run(context, store, args)
         index = _open(store, context)
+        if not args.watch:
+            # A command of its own (no browser's threads): a large build may use worker processes.
+            from dossier.index.bulk import worker_count
+
+            index.workers = worker_count()
         # Watch before reconciling: a file saved between the reconcile and the watcher's start
         # would otherwise wait for the next run (the watcher applies it after; applying is idempotent).
         watcher = _start_watcher(context, index, args.json) if args.watch else None

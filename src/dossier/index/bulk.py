@@ -1,0 +1,218 @@
+"""A (re)build of many new entries in worker processes: reading, parsing and Whoosh's analysis in parallel.
+
+A rebuild spends its time reading and parsing the files (``load_entry``), analysing the text and
+writing Whoosh's segments; one process does all three on one core. Here each worker process reads
+chunks of entries from a shared queue, parses them and adds them to a Whoosh segment of its own
+(``SegmentWriter`` without Whoosh's lock, as Whoosh's own ``MpWriter`` does for its sub-writers);
+the parent only hands out chunks, keeps the records and commits. At the end of each batch every
+worker finishes its segment and the parent writes a new table of contents holding them, then the
+state table (:class:`~dossier.index.core.Index` does that in ``commit``): search works on what is
+indexed so far, and the state table is never ahead of Whoosh.
+
+Only new entries are built this way (an empty index, or one a killed rebuild left half-built):
+nothing has to be deleted or replaced, so segments written apart never hold the same entry twice.
+
+Workers are started with ``fork`` when the process runs no other thread, and ``spawn`` otherwise
+(forking a threaded process can copy a lock another thread holds). ``spawn`` imports the main
+module again in each worker, which is why ``python -m dossier`` guards its call to ``main``; the
+browser never builds in workers itself: it starts ``python -m dossier index --rebuild`` and follows it.
+A worker whose parent died (killed mid-rebuild) stops by itself within a second; the segments it
+left are deleted by the next commit (Whoosh removes files no table of contents names).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from dossier.store import Location
+
+#: Entries per message to a worker: small enough that two workers end a batch together.
+CHUNK = 200
+#: Memory (MB) each worker's Whoosh pool holds before it spills a sorted run to disk.
+WORKER_LIMITMB = 128
+#: How often waiting parties look whether the other side is still alive (seconds).
+POLL = 0.5
+
+#: What one worker hands back: the segment it wrote (None if it was given nothing) and its records.
+Packed = tuple[str, str, bytes, bytes]
+EMPTY = object()
+Committer = Callable[[list[Any], list[tuple[str, Packed]]], None]
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process died without saying why (killed, out of memory)."""
+
+
+def worker_count() -> int:
+    """How many workers a build uses: ``$DOSSIER_INDEX_WORKERS`` if set (1: all in this process), else
+    the cores this process may run on, at most 4 (each worker leaves a segment per batch to search,
+    and holds its own pool in memory)."""
+    chosen = os.environ.get("DOSSIER_INDEX_WORKERS", "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def _context() -> Any:
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def build(
+    store_root: Path,
+    whoosh_dir: Path,
+    todo: Sequence[Location],
+    batches: Sequence[int],
+    commit: Committer,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> None:
+    """Index ``todo`` (entries not in the index yet) in batches of these sizes, in worker processes.
+
+    After each batch ``commit(segments, records)`` is called in this process with the new segments and
+    the records (entry id, packed record) of the entries in them; ``progress(done)`` as entries are read.
+    Raises what a worker raised (an ``OSError`` on a full disk), or :class:`WorkerFailed`.
+    """
+    count = workers or worker_count()
+    ctx = _context()
+    tasks = ctx.Queue(maxsize=count * 2)
+    results = ctx.Queue()
+    resumes = [ctx.Queue() for _ in range(count)]
+    procs = [
+        ctx.Process(target=_work, args=(str(store_root), str(whoosh_dir), tasks, results, resumes[i], os.getpid()),
+                    daemon=True, name=f"dossier-index-{i}")
+        for i in range(count)
+    ]
+    for proc in procs:
+        proc.start()
+    done = 0
+    pending: list[tuple[str, Packed]] = []
+
+    def receive(block: bool) -> Any:
+        """Take one message from the workers: progress is taken care of here, a segment is returned.
+        EMPTY when there was none to take."""
+        nonlocal done
+        try:
+            message = results.get(timeout=POLL) if block else results.get_nowait()
+        except queue.Empty:
+            dead = [p for p in procs if p.exitcode is not None]
+            if dead:
+                raise WorkerFailed(f"an indexing process stopped (exit code {dead[0].exitcode})") from None
+            return EMPTY
+        if message[0] == "error":
+            raise message[1]
+        if message[0] == "records":
+            pending.extend(message[1])
+            done += len(message[1])
+            if progress is not None:
+                progress(done)
+            return None
+        return message
+
+    try:
+        start = 0
+        for size in batches:
+            batch = todo[start:start + size]
+            start += size
+            for first in range(0, len(batch), CHUNK):
+                chunk = list(batch[first:first + CHUNK])
+                while True:
+                    try:
+                        tasks.put(chunk, timeout=POLL)
+                        break
+                    except queue.Full:
+                        receive(block=False)  # raises if a worker died: the queue would stay full
+                while receive(block=False) is not EMPTY:
+                    pass
+            for _ in procs:
+                tasks.put("finish")
+            segments = []
+            while len(segments) < count:
+                message = receive(block=True)
+                if message is not None and message is not EMPTY:
+                    segments.append(message[1])
+            records, pending = pending, []
+            commit([s for s in segments if s is not None], records)
+            for resume in resumes:
+                resume.put(True)
+        for _ in procs:
+            tasks.put(None)
+        for proc in procs:
+            proc.join(timeout=30)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)
+        for q in (tasks, results, *resumes):
+            q.close()
+            q.cancel_join_thread()
+
+
+def _get(source: Any, parent: int) -> Any:
+    """The next message; exits the worker when its parent is gone (a killed rebuild)."""
+    while True:
+        try:
+            return source.get(timeout=POLL)
+        except queue.Empty:
+            if os.getppid() != parent:
+                os._exit(0)
+
+
+def _work(store_root: str, whoosh_dir: str, tasks: Any, results: Any, resume: Any, parent: int) -> None:
+    """A worker: parse entries, add them to a segment of its own; at "finish", hand the segment back."""
+    from whoosh import index as whoosh_index
+    from whoosh.writing import SegmentWriter
+
+    from dossier.index.document import load_entry
+    from dossier.index.state_table import _packed
+    from dossier.store import Store
+
+    store = Store(store_root)
+    writer = None
+    try:
+        ix = whoosh_index.open_dir(whoosh_dir)
+        while True:
+            message = _get(tasks, parent)
+            if message is None:
+                return
+            if message == "finish":
+                segment = None
+                if writer is not None:
+                    segment = writer._finalize_segment()
+                    writer = None
+                results.put(("segment", segment))
+                _get(resume, parent)
+                continue
+            if writer is None:
+                # No lock: the parent holds the index's writer lock (and Whoosh's) for the whole build.
+                writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMITMB)
+            records = []
+            for location in message:
+                loaded = load_entry(store, location)
+                writer.add_document(**loaded.document)
+                records.append((location.id, _packed(loaded.record)))
+            results.put(("records", records))
+    except BaseException as exc:  # handed to the parent, which raises it
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer._close_segment()
+        try:
+            results.put(("error", exc))
+        except Exception:
+            results.put(("error", RuntimeError(repr(exc))))
+        time.sleep(0.2)  # let the queue's feeder thread send it
