@@ -17,8 +17,9 @@ fresh process, ``--rounds`` times, and reports medians:
 * then, on each index built, the median of a few warm queries and the number of Whoosh segments
   (a query costs about as much per segment).
 
-Peak memory is the largest sum of the resident memory of the process and its children (sampled
-from /proc every 0.2 s), and, for comparison, ``os.wait4``'s ``ru_maxrss`` (the largest single process).
+Peak memory is the largest sum of the memory of the process and its children (their proportional
+set sizes, so that pages a forked worker shares with its parent count once; sampled from /proc
+every 0.2 s), and ``os.wait4``'s ``ru_maxrss`` (the largest single process's peak).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ CHILDREN = {"floor": child_floor, "queries": child_queries}
 
 
 def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process below it."""
+    """Resident bytes (proportional set size) of ``root`` and every process below it."""
     parents: dict[int, int] = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -110,8 +111,12 @@ def _tree_rss(root: int) -> int:
                 grew = True
     total = 0
     for pid in family:
+        # PSS, not RSS: a forked worker shares its parent's pages, which RSS would count twice.
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
         except (OSError, IndexError, ValueError):
             continue
     return total

@@ -20,6 +20,7 @@ import dossier.index.core as core
 from dossier.index import Index, apart, bulk
 from dossier.store import Store
 from tests.index.helpers import actor, ids, small_tree, wait_for, write
+from tests.index.test_faults import tiny_disk as tiny_disk  # the fixture: a 256 KB disk
 
 QUERIES = ["pentagon", "milley", "reed OR warren", "tag:retaliation", "kind:source", "commonword", "word17"]
 
@@ -107,6 +108,22 @@ def test_a_build_in_workers_then_an_edit_is_found_like_any_other(tmp_path: Path,
         assert "2025-01-01-bulk-3" not in ids(index.search("word3", limit=100))
     finally:
         index.close()
+
+
+def test_a_full_disk_during_a_build_in_workers_is_a_message_and_leaves_no_partial_files(
+        run_cli, tmp_path: Path, tiny_disk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(core, "PARALLEL_ENTRIES", 1)  # one batch: nothing is committed before the disk fills
+    monkeypatch.setenv("DOSSIER_INDEX_WORKERS", "2")
+    tree = small_tree(tmp_path / "big")
+    for n in range(300):
+        write(tree / "sources" / f"2025-01-01-s{n}" / "source.toml", f'title = "Source {n}"\ntype = "news"\n')
+        write(tree / "sources" / f"2025-01-01-s{n}" / "text.md", f"word{n} " * 400)
+    ix_dir = tiny_disk / "ix"
+    result = run_cli("index", "--tree", tree, "--index", ix_dir, "--rebuild")
+    assert result.code == 2
+    assert "full" in result.err and "Traceback" not in result.err
+    leftovers = [p.name for p in (ix_dir / "whoosh").glob("*") if p.suffix in (".seg", ".tmp")]
+    assert not leftovers, leftovers
 
 
 # ------------------------------------------------------------ as its own process

@@ -30,8 +30,6 @@ def open_index(context: Context, store: Store, *, reconcile: bool = True, progre
     from dossier.index import IndexBusy, IndexWriteError
 
     index = _open(store, context)
-    # A large first build runs as `dossier index` in its own process (in worker processes), followed here.
-    index.build_apart = True
     report_rebuild(context, index)
     if reconcile:
         try:
@@ -125,6 +123,8 @@ class IndexCommand(Command):
                 raise UsageError("--dry-run and --watch do not go together: a dry run writes nothing")
             return _dry_run(context, store, args)
         index = _open(store, context)
+        # This command is what others start to build apart: it builds here, never starts itself again.
+        index.build_apart = False
         if not args.watch:
             # A command of its own (no browser's threads): a large build may use worker processes.
             from dossier.index.bulk import worker_count

@@ -64,6 +64,7 @@ def build(index: Index, progress: Callable[[int, int], None] | None = None,
 
     Must be called without the writer lock (the child takes it). ``committed`` is called each
     time the child has committed a batch (the records read back here), ``progress`` as it goes.
+    Returns at once when the index is closed meanwhile (the child goes on).
     """
     clear_progress(index.dir)
     env = {k: v for k, v in os.environ.items() if k != "DOSSIER_INDEX"}
@@ -89,6 +90,8 @@ def build(index: Index, progress: Callable[[int, int], None] | None = None,
                     committed()
             if code is not None:
                 return code == 0
+            if index._ix is None:  # closed: stop following; the child finishes the build on its own
+                return True
     finally:
         if child.stderr is not None:
             child.stderr.close()

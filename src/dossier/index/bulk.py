@@ -109,9 +109,12 @@ def build(
             message = results.get(timeout=POLL) if block else results.get_nowait()
         except queue.Empty:
             dead = [p for p in procs if p.exitcode is not None]
-            if dead:
+            if not dead:
+                return EMPTY
+            try:  # a worker that failed said why before it stopped: that is the error to raise
+                message = results.get(timeout=POLL)
+            except queue.Empty:
                 raise WorkerFailed(f"an indexing process stopped (exit code {dead[0].exitcode})") from None
-            return EMPTY
         if message[0] == "error":
             raise message[1]
         if message[0] == "records":

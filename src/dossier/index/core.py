@@ -135,8 +135,9 @@ class Index(Searching, Listing):
         #: Processes a large build of new entries may use (:mod:`.bulk`). One (in this process) unless
         #: the program is a command of its own, such as ``dossier index``: never a browser's threads.
         self.workers = 1
-        #: A large first build runs as ``dossier index`` in a process of its own, followed (:mod:`.apart`).
-        self.build_apart = False
+        #: A large first build runs as ``dossier index`` in a process of its own, followed from here
+        #: (:mod:`.apart`): what a browser or a command does; ``dossier index`` itself builds.
+        self.build_apart = True
 
     # -- opening
 
@@ -359,6 +360,8 @@ class Index(Searching, Listing):
         """
         built = self._build_apart(progress, committed) if self.build_apart and not self._records else None
         if built is not None:
+            if self._ix is None:  # closed while it followed the build (the browser quit): the build goes on
+                return Changes(built)
             with self._writing(wait):  # what changed while the other process built
                 changes = self._sync(self.store.scan(), None, progress, full=True, committed=committed)
             return Changes(built | changes.added, changes.changed, changes.removed)
