@@ -1,6 +1,7 @@
 """`dossier index --rebuild` against Whoosh alone indexing the same documents, measured in the same run (issue 17).
 
     .venv/bin/python bench/bench_rebuild.py [N ...] [--tree DIR] [--rounds 3] [--no-readme]
+        [--floors "procs=1,procs=2,procs=2 multisegment"] [--no-before]
 
 For each N it generates a tree with bench/generate.py (or uses ``--tree DIR``), then runs, each in a
 fresh process, ``--rounds`` times, and reports medians:
@@ -150,40 +151,46 @@ def timed(argv: list[str], env: dict[str, str]) -> dict[str, float]:
             "cpu": usage.ru_utime + usage.ru_stime, "out": lines[-1] if lines else ""}
 
 
-def measure(name: str, make: callable, rounds: int, work: Path, tree: Path, env: dict[str, str]) -> dict:
-    runs = []
-    for i in range(rounds):
-        ix = work / f"{name}-{i}".replace(" ", "_").replace("=", "")
-        shutil.rmtree(ix, ignore_errors=True)
-        ix.mkdir(parents=True)
-        runs.append(timed(make(ix), env))
-        if i < rounds - 1:
-            shutil.rmtree(ix, ignore_errors=True)
+def summary(runs: list[dict]) -> dict:
     result = {key: median([r[key] for r in runs]) for key in ("seconds", "tree_mb", "maxrss_mb", "cpu")}
     result["runs"] = [round(r["seconds"], 1) for r in runs]
-    result["ix"] = str(ix)
-    print(f"  {name}: {result['runs']} s, {result['tree_mb']:.0f} MB", file=sys.stderr)
     return result
 
 
-def bench(n: int, tree: Path, work: Path, rounds: int) -> dict:
+def bench(n: int, tree: Path, work: Path, rounds: int, floors: list[str], before: bool) -> dict:
+    """Each round runs every floor, then every rebuild, so that they meet the same load of a shared machine."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO)}
-    results: dict = {"n": n, "floors": {}, "rebuild": {}}
+    rebuild = [PYTHON, "-m", "dossier", "--tree", str(tree), "--index", "{ix}", "index", "--rebuild"]
+    tasks: dict[tuple[str, str], tuple[list[str], dict[str, str]]] = {}
     for name, (procs, multi) in FLOORS.items():
-        results["floors"][name] = measure(
-            f"floor {name}",
-            lambda ix, p=procs, m=multi: [PYTHON, str(SCRIPT), "floor", str(tree), str(ix / "w"), p, m],
-            rounds, work, tree, env)
-    for name, workers in (("worker processes", ""), ("one process (before)", "1")):
-        run_env = {**env, "DOSSIER_INDEX_WORKERS": workers} if workers else env
-        result = measure(
-            f"rebuild {workers or 'workers'}",
-            lambda ix: [PYTHON, "-m", "dossier", "--tree", str(tree), "--index", str(ix), "index", "--rebuild"],
-            rounds, work, tree, run_env)
+        if name in floors:
+            tasks["floors", name] = ([PYTHON, str(SCRIPT), "floor", str(tree), "{ix}/w", procs, multi], env)
+    tasks["rebuild", "worker processes"] = (rebuild, env)
+    if before:
+        tasks["rebuild", "one process (before)"] = (rebuild, {**env, "DOSSIER_INDEX_WORKERS": "1"})
+    runs: dict[tuple[str, str], list[dict]] = {key: [] for key in tasks}
+    ratios: dict[str, list[float]] = {}
+    for i in range(rounds):
+        for (part, name), (argv, run_env) in tasks.items():
+            ix = work / f"{part}-{name}".replace(" ", "_").replace("=", "")
+            shutil.rmtree(ix, ignore_errors=True)
+            ix.mkdir(parents=True)
+            runs[part, name].append(timed([a.replace("{ix}", str(ix)) for a in argv], run_env))
+            print(f"  round {i + 1}, {part} {name}: {runs[part, name][-1]['seconds']:.1f} s", file=sys.stderr)
+        fastest = min(runs[key][-1]["seconds"] for key in tasks if key[0] == "floors")
+        for (part, name) in tasks:
+            if part == "rebuild":
+                ratios.setdefault(name, []).append(runs[part, name][-1]["seconds"] / fastest)
+    results: dict = {"n": n, "floors": {}, "rebuild": {}}
+    for (part, name), measured in runs.items():
+        results[part][name] = summary(measured)
+    for name, result in results["rebuild"].items():
+        ix = work / f"rebuild-{name}".replace(" ", "_").replace("=", "")
+        result["ratio"] = median(ratios[name])
+        result["ratios"] = [round(r, 2) for r in ratios[name]]
         result.update(json.loads(subprocess.run(
-            [PYTHON, str(SCRIPT), "queries", str(tree), result["ix"]], env=env, capture_output=True, text=True,
+            [PYTHON, str(SCRIPT), "queries", str(tree), str(ix)], env=env, capture_output=True, text=True,
             check=True).stdout.strip().splitlines()[-1]))
-        results["rebuild"][name] = result
     return results
 
 
@@ -200,16 +207,19 @@ def table(results: list[dict], rounds: int) -> str:
     for key in results[0]["floors"]:
         row(f"floor: Whoosh alone, same documents, {key}",
             [f"{r['floors'][key]['seconds']:.1f} s, {r['floors'][key]['tree_mb']:.0f} MB"
-             f" ({r['floors'][key]['maxrss_mb']:.0f} MB largest process)" for r in results])
+             f" ({r['floors'][key]['maxrss_mb']:.0f} MB largest process), CPU {r['floors'][key]['cpu']:.0f} s"
+             for r in results])
     row("fastest floor", [floor(r)[0] for r in results])
     for key in results[0]["rebuild"]:
         row(f"`dossier index --rebuild`, {key}",
-            [f"{r['rebuild'][key]['seconds']:.1f} s = **{r['rebuild'][key]['seconds'] / floor(r)[1]['seconds']:.2f}x"
-             f" floor**, {r['rebuild'][key]['tree_mb']:.0f} MB ({r['rebuild'][key]['maxrss_mb']:.0f} MB largest"
-             f" process), CPU {r['rebuild'][key]['cpu']:.0f} s" for r in results])
+            [f"{r['rebuild'][key]['seconds']:.1f} s = **{r['rebuild'][key]['ratio']:.2f}x floor** (per round"
+             f" {r['rebuild'][key]['ratios']}), {r['rebuild'][key]['tree_mb']:.0f} MB"
+             f" ({r['rebuild'][key]['maxrss_mb']:.0f} MB largest process), CPU {r['rebuild'][key]['cpu']:.0f} s"
+             for r in results])
         row(f"  then a warm query (median of {len(QUERIES)}), segments",
             [f"{r['rebuild'][key]['query_ms']:.1f} ms, {r['rebuild'][key]['segments']} segments" for r in results])
-    return "\n".join(lines) + f"\n\nMedians of {rounds} run(s) each; runs in seconds: " + "; ".join(
+    return "\n".join(lines) + (f"\n\nMedians of {rounds} interleaved round(s); the ratio is the median of each"
+                                " round's rebuild over that round's fastest floor. Runs in seconds: ") + "; ".join(
         f"N={r['n']:,} " + ", ".join(f"{k} {v['runs']}" for part in ("floors", "rebuild") for k, v in r[part].items())
         for r in results)
 
@@ -223,19 +233,23 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tree", type=Path, help="an already generated tree (only read)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--floors", default=",".join(FLOORS),
+                        help=f"which floors, comma-separated (of {', '.join(FLOORS)})")
+    parser.add_argument("--no-before", action="store_true", help="skip the rebuild in one process")
     args = parser.parse_args(argv)
+    floors = [name.strip() for name in args.floors.split(",")]
     work = Path(tempfile.mkdtemp(prefix="dossier-rebuild-"))
     try:
         results = []
         if args.tree:
             count = sum(1 for kind in ("actors", "events", "sources") for _ in (args.tree / kind).iterdir())
-            results.append(bench(count, args.tree, work, args.rounds))
+            results.append(bench(count, args.tree, work, args.rounds, floors, not args.no_before))
         for n in args.sizes or ([] if args.tree else [20000]):
             from generate import generate
 
             tree = work / f"tree-{n}"
             generate(n, tree)
-            results.append(bench(n, tree, work, args.rounds))
+            results.append(bench(n, tree, work, args.rounds, floors, not args.no_before))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = (f"## Rebuild benchmark, {time.strftime('%Y-%m-%d')}\n\n"

@@ -133,6 +133,20 @@ def dossier(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "dossier", *map(str, args)]
 
 
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for init to reap it has stopped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the worker processes from /proc")
 def test_a_killed_rebuild_leaves_an_index_the_next_command_completes(tmp_path: Path) -> None:
     tree = small_tree(tmp_path / "tree")
     many_sources(tree, core.PARALLEL_ENTRIES + 200)
@@ -143,9 +157,13 @@ def test_a_killed_rebuild_leaves_an_index_the_next_command_completes(tmp_path: P
         # Killed once its workers have indexed some entries, before the build is committed.
         assert wait_for(lambda: child.poll() is not None or apart.read_progress(ix) is not None, timeout=120)
         assert child.poll() is None, child.stderr.read() if child.stderr else ""
+        workers = children(child.pid)
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+    # Its worker processes stop too (a killed parent may leave one waiting for the rest of a message).
+    assert workers
+    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=30)
     # The next command (a search) finds the index incomplete and completes it: every entry, once.
     done = subprocess.run(dossier("--tree", tree, "--index", ix, "search", "--json", "commonword"),
                           capture_output=True, text=True, timeout=600, check=False)

@@ -166,14 +166,12 @@ def build(
             q.cancel_join_thread()
 
 
-def _get(source: Any, parent: int) -> Any:
-    """The next message; exits the worker when its parent is gone (a killed rebuild)."""
-    while True:
-        try:
-            return source.get(timeout=POLL)
-        except queue.Empty:
-            if os.getppid() != parent:
-                os._exit(0)
+def _orphaned(parent: int) -> None:
+    """Stop this worker once its parent is gone (a killed rebuild), wherever its main thread waits:
+    a parent killed while it wrote a chunk leaves that chunk half-written, and its reader waiting forever."""
+    while os.getppid() == parent:
+        time.sleep(POLL)
+    os._exit(0)
 
 
 def _work(store_root: str, whoosh_dir: str, tasks: Any, results: Any, resume: Any, parent: int) -> None:
@@ -185,12 +183,13 @@ def _work(store_root: str, whoosh_dir: str, tasks: Any, results: Any, resume: An
     from dossier.index.state_table import _packed
     from dossier.store import Store
 
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
     store = Store(store_root)
     writer = None
     try:
         ix = whoosh_index.open_dir(whoosh_dir)
         while True:
-            message = _get(tasks, parent)
+            message = tasks.get()
             if message is None:
                 return
             if message == "finish":
@@ -199,7 +198,7 @@ def _work(store_root: str, whoosh_dir: str, tasks: Any, results: Any, resume: An
                     segment = writer._finalize_segment()
                     writer = None
                 results.put(("segment", segment))
-                _get(resume, parent)
+                resume.get()
                 continue
             if writer is None:
                 # No lock: the parent holds the index's writer lock (and Whoosh's) for the whole build.
