@@ -23,6 +23,7 @@ left are deleted by the next commit (Whoosh removes files no table of contents n
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import queue
@@ -37,7 +38,7 @@ from dossier.store import Location
 #: Entries per message to a worker: small enough that two workers end a batch together.
 CHUNK = 200
 #: Memory (MB) each worker's Whoosh pool holds before it spills a sorted run to disk.
-WORKER_LIMITMB = 128
+WORKER_LIMITMB = 64
 #: How often waiting parties look whether the other side is still alive (seconds).
 POLL = 0.5
 
@@ -96,8 +97,14 @@ def build(
                     daemon=True, name=f"dossier-index-{i}")
         for i in range(count)
     ]
-    for proc in procs:
-        proc.start()
+    # A forked worker shares this process's memory (the tree's scan, the records) until it writes to
+    # it, and the collector writes to every object it visits: frozen, they are never visited there.
+    gc.freeze()
+    try:
+        for proc in procs:
+            proc.start()
+    finally:
+        gc.unfreeze()
     done = 0
     pending: list[tuple[str, Packed]] = []
 
