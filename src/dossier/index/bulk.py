@@ -155,13 +155,16 @@ def build(
                 if message is not None and message is not EMPTY:
                     segments.append(message[1])
             records, pending = pending, []
-            commit([s for s in segments if s is not None], records)
+            last = start >= len(todo)
+            if last:  # the workers' memory is given back before the last commit (the largest state table)
+                for _ in procs:
+                    tasks.put(None)
             for resume in resumes:
                 resume.put(True)
-        for _ in procs:
-            tasks.put(None)
-        for proc in procs:
-            proc.join(timeout=30)
+            if last:
+                for proc in procs:
+                    proc.join(timeout=60)
+            commit([s for s in segments if s is not None], records)
     finally:
         for proc in procs:
             if proc.is_alive():

@@ -428,7 +428,7 @@ class Index(Searching, Listing):
     def _keep_baseline(self, view: gitstate.View, changes: Changes) -> None:
         # Entries re-read now are looked at once more next time: a file changed while it was read and
         # put back to its committed content before the next ``git status`` would look clean to git.
-        folders = {self._records[i].folder for i in changes.added | changes.changed if i in self._records}
+        folders = {self._records.folder(i) for i in changes.added | changes.changed if i in self._records}
         gitstate.write_baseline(self._baseline_path, self.store.root,
                                 gitstate.View(view.head, view.dirty | frozenset(folders)))
 
