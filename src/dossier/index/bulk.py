@@ -38,7 +38,7 @@ from dossier.store import Location
 #: Entries per message to a worker: small enough that two workers end a batch together.
 CHUNK = 200
 #: Memory (MB) each worker's Whoosh pool holds before it spills a sorted run to disk.
-WORKER_LIMITMB = 64
+WORKER_LIMITMB = 32
 #: How often waiting parties look whether the other side is still alive (seconds).
 POLL = 0.5
 
