@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dossier.index.core import Index
+
+log = logging.getLogger(__name__)
 
 #: Written in the index folder by a build in worker processes: ``{"pid", "done", "total"}``.
 PROGRESS_FILE = "build.progress"
@@ -68,35 +72,46 @@ def build(index: Index, progress: Callable[[int, int], None] | None = None,
     """
     clear_progress(index.dir)
     env = {k: v for k, v in os.environ.items() if k != "DOSSIER_INDEX"}
-    # Not a child of this terminal's signals: a Ctrl-C meant for the follower leaves the build to finish.
-    child = subprocess.Popen(command(index), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, env=env, start_new_session=True)
+    # What the child says goes to a file, not a pipe nobody reads while it runs (a full pipe would stop it).
+    with tempfile.TemporaryFile() as said:
+        # Not a child of this terminal's signals: a Ctrl-C meant for the follower leaves the build to finish.
+        child = subprocess.Popen(command(index), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=said, env=env, start_new_session=True)
+        try:
+            code = _follow(index, child, progress, committed)
+        finally:
+            if child.poll() is not None:
+                clear_progress(index.dir)
+        if code is not None and code != 0:
+            said.seek(0)
+            log.warning("`dossier index` (pid %s) stopped with exit code %s: %s", child.pid, code,
+                        said.read()[-2000:].decode("utf-8", "replace").strip())
+        return code is None or code == 0
+
+
+def _follow(index: Index, child: subprocess.Popen[bytes], progress: Callable[[int, int], None] | None,
+            committed: Callable[[], None] | None) -> int | None:
+    """Follow ``child`` until it exits (its exit code) or ``index`` is closed (None)."""
     seen = len(index._records)
-    try:
-        while True:
-            try:
-                code = child.wait(timeout=FOLLOW_EVERY)
-            except subprocess.TimeoutExpired:
-                code = None
-            step = read_progress(index.dir)
-            if step is not None:
-                index._state_text = f"indexing {step[0]}/{step[1]} (dossier index, pid {child.pid})"
-                if progress is not None:
-                    progress(*step)
-            index._refresh_from_disk()
-            if len(index._records) != seen:
-                seen = len(index._records)
-                if committed is not None and code is None:
-                    committed()
-            if code is not None:
-                return code == 0
-            if index._ix is None:  # closed: stop following; the child finishes the build on its own
-                return True
-    finally:
-        if child.stderr is not None:
-            child.stderr.close()
-        if child.poll() is not None:
-            clear_progress(index.dir)
+    while True:
+        try:
+            code = child.wait(timeout=FOLLOW_EVERY)
+        except subprocess.TimeoutExpired:
+            code = None
+        step = read_progress(index.dir)
+        if step is not None:
+            index._state_text = f"indexing {step[0]}/{step[1]} (dossier index, pid {child.pid})"
+            if progress is not None:
+                progress(*step)
+        index._refresh_from_disk()
+        if len(index._records) != seen:
+            seen = len(index._records)
+            if committed is not None and code is None:
+                committed()
+        if code is not None:
+            return code
+        if index._ix is None:  # closed: stop following; the child finishes the build on its own
+            return None
 
 
 def wanted(index: Index, entries: int) -> bool:

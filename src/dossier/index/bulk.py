@@ -4,7 +4,9 @@ A rebuild spends its time reading and parsing the files (``load_entry``), analys
 writing Whoosh's segments; one process does all three on one core. Here each worker process reads
 chunks of entries from a shared queue, parses them and adds them to a Whoosh segment of its own
 (``SegmentWriter`` without Whoosh's lock, as Whoosh's own ``MpWriter`` does for its sub-writers);
-the parent only hands out chunks, keeps the records and commits. At the end of each batch every
+the parent only hands out chunks, keeps the records and commits. (The writer's steps used here,
+``_finalize_segment``, ``_close_segment``, ``_commit_toc``, ``_finish``, are those ``MpWriter`` uses, in
+Whoosh 2.7 as in the pinned whoosh3.) At the end of each batch every
 worker finishes its segment and the parent writes a new table of contents holding them, then the
 state table (:class:`~dossier.index.core.Index` does that in ``commit``): search works on what is
 indexed so far, and the state table is never ahead of Whoosh.
