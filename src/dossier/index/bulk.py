@@ -39,8 +39,17 @@ from dossier.store import Location
 
 #: Entries per message to a worker: small enough that two workers end a batch together.
 CHUNK = 200
-#: Memory (MB) each worker's Whoosh pool holds before it spills a sorted run to disk.
-WORKER_LIMITMB = 32
+#: What a build may use in all, its processes together (MB). The parent's share grows with the tree
+#: (its scan and the records: about PARENT_MB_PER_ENTRY each); each worker needs WORKER_BASE_MB; what is
+#: left makes the workers' Whoosh pools (``limitmb``), between POOL_MIN_MB and POOL_MAX_MB.
+MEMORY_MB = 450
+PARENT_BASE_MB = 30
+PARENT_MB_PER_ENTRY = 0.0022
+WORKER_BASE_MB = 50
+POOL_MIN_MB = 24
+POOL_MAX_MB = 128
+#: Real memory per MB of ``limitmb`` (Whoosh counts its postings' sizes, not all their overhead).
+POOL_OVERHEAD = 1.2
 #: How often waiting parties look whether the other side is still alive (seconds).
 POLL = 0.5
 
@@ -68,6 +77,17 @@ def worker_count() -> int:
     return max(1, min(4, cores))
 
 
+def pool_mb(entries: int, workers: int) -> int:
+    """Each worker's Whoosh pool (MB) when the index will hold ``entries`` entries.
+
+    A pool that fills spills its postings to disk and merges them back when the segment is written:
+    every posting pickled and read again, a quarter more CPU (20,000 entries: 25 s with 32 MB pools,
+    20 s with 128 MB). So the pools get what the memory cap leaves, and spill only on a large tree.
+    """
+    left = MEMORY_MB - PARENT_BASE_MB - PARENT_MB_PER_ENTRY * entries - WORKER_BASE_MB * workers
+    return int(max(POOL_MIN_MB, min(POOL_MAX_MB, left / workers / POOL_OVERHEAD)))
+
+
 def _context() -> Any:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
@@ -82,11 +102,13 @@ def build(
     commit: Committer,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    limitmb: int = POOL_MIN_MB,
 ) -> None:
     """Index ``todo`` (entries not in the index yet) in batches of these sizes, in worker processes.
 
     After each batch ``commit(segments, records)`` is called in this process with the new segments and
     the records (entry id, packed record) of the entries in them; ``progress(done)`` as entries are read.
+    Each worker's Whoosh pool holds ``limitmb`` MB (see :func:`pool_mb`).
     Raises what a worker raised (an ``OSError`` on a full disk), or :class:`WorkerFailed`.
     """
     count = workers or worker_count()
@@ -95,8 +117,8 @@ def build(
     results = ctx.Queue()
     resumes = [ctx.Queue() for _ in range(count)]
     procs = [
-        ctx.Process(target=_work, args=(str(store_root), str(whoosh_dir), tasks, results, resumes[i], os.getpid()),
-                    daemon=True, name=f"dossier-index-{i}")
+        ctx.Process(target=_work, daemon=True, name=f"dossier-index-{i}",
+                    args=(str(store_root), str(whoosh_dir), limitmb, tasks, results, resumes[i], os.getpid()))
         for i in range(count)
     ]
     # A forked worker shares this process's memory (the tree's scan, the records) until it writes to
@@ -186,7 +208,8 @@ def _orphaned(parent: int) -> None:
     os._exit(0)
 
 
-def _work(store_root: str, whoosh_dir: str, tasks: Any, results: Any, resume: Any, parent: int) -> None:
+def _work(store_root: str, whoosh_dir: str, limitmb: int, tasks: Any, results: Any, resume: Any,
+          parent: int) -> None:
     """A worker: parse entries, add them to a segment of its own; at "finish", hand the segment back."""
     from whoosh import index as whoosh_index
     from whoosh.writing import SegmentWriter
@@ -214,7 +237,7 @@ def _work(store_root: str, whoosh_dir: str, tasks: Any, results: Any, resume: An
                 continue
             if writer is None:
                 # No lock: the parent holds the index's writer lock (and Whoosh's) for the whole build.
-                writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMITMB)
+                writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
             records = []
             for location in message:
                 loaded = load_entry(store, location)

@@ -605,7 +605,8 @@ class Index(Searching, Listing):
                 told = time.monotonic()
 
         try:
-            bulk.build(self.store.root, self._whoosh_dir, todo, batches, commit, step, self.workers)
+            bulk.build(self.store.root, self._whoosh_dir, todo, batches, commit, step, self.workers,
+                       bulk.pool_mb(len(self._records) + total, self.workers))
         except BaseException as exc:
             # The workers are gone; their pools' runs (Whoosh's temporary folder) go with them.
             shutil.rmtree(self._whoosh_dir / "MAIN.tmp", ignore_errors=True)
