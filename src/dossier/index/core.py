@@ -362,9 +362,12 @@ class Index(Searching, Listing):
         if built is not None:
             if self._ix is None:  # closed while it followed the build (the browser quit): the build goes on
                 return Changes(built)
-            with self._writing(wait):  # what changed while the other process built
-                changes = self._sync(self.store.scan(), None, progress, full=True, committed=committed)
-            return Changes(built | changes.added, changes.changed, changes.removed)
+            self.build_apart = False  # then reconciled here as usual: what changed while the other process built
+            try:
+                changes = self.reconcile(progress, wait, committed)
+            finally:
+                self.build_apart = True
+            return Changes(built | changes.added, changes.changed - built, changes.removed)
         with self._writing(wait):
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
