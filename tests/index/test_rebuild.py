@@ -146,6 +146,23 @@ def alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
+def test_dossier_index_rebuild_as_its_own_process_gives_the_rows_and_results_of_a_build_in_one(
+        tmp_path: Path) -> None:
+    tree = small_tree(tmp_path / "tree")
+    many_sources(tree, core.PARALLEL_ENTRIES + 100)
+    alone = built(tree, tmp_path / "one", workers=1)
+    done = subprocess.run(dossier("--tree", tree, "--index", tmp_path / "apart", "index", "--rebuild", "--json"),
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["added"]) == core.PARALLEL_ENTRIES + 105
+    index = Index.open(Store(tree), tmp_path / "apart")
+    try:
+        assert list(index.rows()) == alone[0]
+        assert {query: sorted(ids(index.search(query, limit=10000))) for query in QUERIES} == alone[1]
+    finally:
+        index.close()
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the worker processes from /proc")
 def test_a_killed_rebuild_leaves_an_index_the_next_command_completes(tmp_path: Path) -> None:
     tree = small_tree(tmp_path / "tree")
