@@ -4,4 +4,6 @@ import sys
 
 from dossier.cli import main
 
-sys.exit(main())
+# Guarded: a worker process started with "spawn" (dossier.index.bulk) imports this module again.
+if __name__ == "__main__":
+    sys.exit(main())

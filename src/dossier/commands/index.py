@@ -131,6 +131,13 @@ class IndexCommand(Command):
                 raise UsageError("--dry-run and --watch do not go together: a dry run writes nothing")
             return _dry_run(context, store, args)
         index = _open(store, context)
+        # This command is what others start to build apart: it builds here, never starts itself again.
+        index.build_apart = False
+        if not args.watch:
+            # A command of its own (no browser's threads): a large build may use worker processes.
+            from dossier.index.bulk import worker_count
+
+            index.workers = worker_count()
         # Watch before reconciling: a file saved between the reconcile and the watcher's start
         # would otherwise wait for the next run (the watcher applies it after; applying is idempotent).
         watcher = _start_watcher(context, index, args.json) if args.watch else None

@@ -63,6 +63,22 @@ BATCH_DOCS = 4000
 BULK_ENTRIES = 200
 #: How long a writer waits for another process's write before giving up on this attempt.
 WRITE_WAIT = 10.0
+#: At least this many new entries (and :attr:`Index.workers` above 1) build in worker processes (:mod:`.bulk`).
+PARALLEL_ENTRIES = 2000
+
+
+def batch_sizes(total: int) -> list[int]:
+    """How many entries each commit of a large build holds: ``BATCH_DOCS``, then four times more each
+    time; a last batch smaller than the one before it joins that one (fewer segments to search)."""
+    sizes: list[int] = []
+    left = total
+    while left > 0:
+        size = min(left, BATCH_DOCS * 4 ** len(sizes))
+        if left - size < size:
+            size = left
+        sizes.append(size)
+        left -= size
+    return sizes
 
 
 def default_index_dir(store: Store) -> Path:
@@ -117,6 +133,12 @@ class Index(Searching, Listing):
         self.rebuilt_reason: str | None = None
         # After a reset, only a scan of the whole tree can say what to index (not the watcher's few paths).
         self._full_sync_needed = False
+        #: Processes a large build of new entries may use (:mod:`.bulk`). One (in this process) unless
+        #: the program is a command of its own, such as ``dossier index``: never a browser's threads.
+        self.workers = 1
+        #: A large first build runs as ``dossier index`` in a process of its own, followed from here
+        #: (:mod:`.apart`): what a browser or a command does; ``dossier index`` itself builds.
+        self.build_apart = True
 
     # -- opening
 
@@ -337,6 +359,16 @@ class Index(Searching, Listing):
         Raises :class:`IndexBusy` when another process keeps the index for more
         than ``wait`` seconds; the index can still be read.
         """
+        built = self._build_apart(progress, committed) if self.build_apart and not self._records else None
+        if built is not None:
+            if self._ix is None:  # closed while it followed the build (the browser quit): the build goes on
+                return Changes(built)
+            self.build_apart = False  # then reconciled here as usual: what changed while the other process built
+            try:
+                changes = self.reconcile(progress, wait, committed)
+            finally:
+                self.build_apart = True
+            return Changes(built | changes.added, changes.changed - built, changes.removed)
         with self._writing(wait):
             _, collection_problems = self.store.collection()
             self._collection_problems = collection_problems
@@ -364,6 +396,17 @@ class Index(Searching, Listing):
             else:
                 gitstate.forget_baseline(self._baseline_path)
             return changes
+
+    def _build_apart(self, progress: Callable[[int, int], None] | None,
+                     committed: Callable[[], None] | None) -> frozenset[str] | None:
+        """Build an empty index of a large tree in a process of its own (:mod:`.apart`); the ids it
+        indexed, or None when it was not wanted or failed (the caller then builds here)."""
+        from dossier.index import apart
+
+        if not apart.wanted(self, len(self.store.scan().locations)) or not apart.build(self, progress, committed):
+            return None
+        self._refresh_from_disk()
+        return frozenset(self._records)
 
     def _reconcile_from_git(self, baseline: gitstate.Baseline | None) -> Changes | None:
         """Reconcile by looking only where git and the folders' mtimes say something changed; None when
@@ -558,9 +601,12 @@ class Index(Searching, Listing):
                 self._full_sync_needed = False
             self._state_text = "up to date"
             return Changes()
+        bulk = total > BULK_ENTRIES
+        if (self.workers > 1 and total >= PARALLEL_ENTRIES and not removed
+                and not any(loc.id in published for loc in todo)):
+            return self._build_in_workers(todo, progress, committed, full)
         # Readers iterate the published table from other threads: change a copy, publish it whole.
         records = published.copy()
-        bulk = total > BULK_ENTRIES
         writer: Any = None
         try:
             if removed:
@@ -617,6 +663,67 @@ class Index(Searching, Listing):
             self._full_sync_needed = False
         self._state_text = "up to date"
         return Changes(frozenset(added), frozenset(changed), frozenset(removed))
+
+    def _build_in_workers(self, todo: list[Location], progress: Callable[[int, int], None] | None,
+                          committed: Callable[[], None] | None, full: bool) -> Changes:
+        """:meth:`_sync` of entries none of which is indexed yet, in worker processes (:mod:`.bulk`).
+
+        The same batches as in one process, each committed (Whoosh, then the state table) before
+        the next starts; ``committed`` is called after each batch but the last.
+        """
+        from dossier.index import apart, bulk
+
+        total = len(todo)
+        batches = batch_sizes(total)
+        committed_batches = 0
+
+        def commit(segments: list[Any], packed: list[tuple[str, Any]]) -> None:
+            nonlocal committed_batches
+            self._commit_segments(segments)
+            self._records = self._records.with_packed(packed)
+            self._write_state()
+            self._invalidate()
+            committed_batches += 1
+            if committed is not None and committed_batches < len(batches):
+                committed()
+
+        told = 0.0
+
+        def step(done: int) -> None:
+            nonlocal told
+            self._state_text = f"indexing {done}/{total}"
+            if progress is not None:
+                progress(done, total)
+            if time.monotonic() - told > 0.5 or done == total:
+                apart.write_progress(self.dir, done, total)  # for a program that follows this build
+                told = time.monotonic()
+
+        try:
+            bulk.build(self.store.root, self._whoosh_dir, todo, batches, commit, step, self.workers,
+                       bulk.pool_mb(len(self._records) + total, self.workers))
+        except BaseException as exc:
+            # The workers are gone; their pools' runs (Whoosh's temporary folder) go with them.
+            shutil.rmtree(self._whoosh_dir / "MAIN.tmp", ignore_errors=True)
+            if isinstance(exc, OSError):
+                # A full or read-only disk: the segment files written so far would keep the disk full.
+                raise IndexWriteError(self.dir, exc, self._remove_partial_files()) from exc
+            raise
+        finally:
+            apart.clear_progress(self.dir)
+        if full:
+            self._full_sync_needed = False
+        self._state_text = "up to date"
+        return Changes(frozenset(loc.id for loc in todo), frozenset(), frozenset())
+
+    def _commit_segments(self, segments: list[Any]) -> None:
+        """A new Whoosh table of contents: the committed segments and these, written by the workers."""
+        writer = self._ix.writer(timeout=WRITE_WAIT, delay=0.05)
+        try:
+            kept = list(writer.segments)
+            writer._close_segment()  # its own, empty
+            writer._commit_toc(kept + segments)
+        finally:
+            writer._finish()
 
     def _remove_partial_files(self) -> int:
         """Delete the Whoosh files no committed segment uses (a write that failed half-way); how many."""

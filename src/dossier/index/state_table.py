@@ -531,6 +531,12 @@ class RecordTable(MutableMapping[str, Record]):
         """A copy sharing the records (they are immutable tuples), decoded or not."""
         return RecordTable(dict(self.materialised()))
 
+    def with_packed(self, items: list[tuple[str, Packed]]) -> RecordTable:
+        """A copy with these records added, as packed (by :mod:`~dossier.index.bulk`'s workers)."""
+        table = dict(self.materialised())
+        table.update(items)
+        return RecordTable(table)
+
     def packed(self) -> dict[str, Packed]:
         """Every record as written to the state file: what was never decoded is not packed again."""
         return {entry_id: value if not isinstance(value, Record) else _packed(value)
