@@ -125,7 +125,6 @@ class Index(Searching, Listing):
         self._vocab: tuple[int, dict[str, dict[str, str]]] | None = None  # words to correct a typo to (see _vocabulary)
         self._surface: tuple[int, dict[str, str]] | None = None
         self._name_parts: tuple[int, dict[str, list[str]]] | None = None  # actors' name words (suggestions)
-        self._generation = 0
         self._cache_lock = threading.Lock()
         self._searcher: Any = None
         self._ix: Any = None
@@ -446,12 +445,7 @@ class Index(Searching, Listing):
         paths = {n for n in map(normalise, named) if n is not None}
         if len(paths) > self._most_paths():
             return None
-        if paths:
-            changes = self._apply_locked(paths)
-        else:
-            changes = Changes()
-            self._write_state_if_changed()
-            self._state_text = "up to date"
+        changes = self._apply_found(paths)
         carried = {p for p in carried if os.path.lexists(root / p)}
         if paths or now.head != baseline.head or carried != baseline.dirty or moved.stamps != baseline.folders:
             self._keep_baseline(now.head, now.dirty | frozenset(carried), moved.stamps, started, changes)
@@ -479,17 +473,19 @@ class Index(Searching, Listing):
         paths = {n for n in map(normalise, moved.paths | edited) if n is not None}
         if len(paths) > self._most_paths():
             return None
-        files = baseline.files
-        if paths:
-            changes = self._apply_locked(paths)
-            files = self._restamp(files, paths, started)
-        else:
-            changes = Changes()
-            self._write_state_if_changed()
-            self._state_text = "up to date"
+        changes = self._apply_found(paths)
+        files = self._restamp(baseline.files, paths, started) if paths else baseline.files
         if paths or moved.stamps != baseline.folders:
             gitstate.write_baseline(self._baseline_path, root, gitstate.Baseline("", frozenset(), moved.stamps, files))
         return changes
+
+    def _apply_found(self, paths: set[str]) -> Changes:
+        """Apply what a fast reconcile found changed (the writer lock held); nothing found, nothing written."""
+        if paths:
+            return self._apply_locked(paths)
+        self._write_state_if_changed()
+        self._state_text = "up to date"
+        return Changes()
 
     def _restamp(self, files: folder_stamps.FileStamps, paths: set[str], started: int) -> folder_stamps.FileStamps:
         """The file stamps after ``paths`` were applied: those of the entries in the folders they touch are
@@ -506,7 +502,9 @@ class Index(Searching, Listing):
 
         kept = {rel: stamp for rel, stamp in files.items() if not within(posixpath.dirname(rel))}
         records = self._records
-        fresh = [records[i].fingerprint for i in records if within(records.folder(i))]
+        # The packed fingerprints alone: a record decoded here would stay decoded, and be packed again on each write.
+        fresh = [state_table.unpacked_fingerprint(stamp[2]) for i in records
+                 if within(records.folder(i)) and (stamp := records.stamp(i)) is not None]
         kept.update(folder_stamps.file_stamps(fresh, started))
         return kept
 
