@@ -107,6 +107,9 @@ def test_a_heartbeat_left_by_a_killed_watcher_is_not_trusted(tree: Path, tmp_pat
     beat["beat_ns"] = time.time_ns() - int(10 * heartbeat.STALE * 1e9)  # alive but silent: hung
     (ix_dir / heartbeat.HEARTBEAT_FILE).write_text(json.dumps(beat), encoding="utf-8")
     assert not heartbeat.trusted(ix_dir, tree, wait=0)
+    beat["beat_ns"] = time.time_ns() + int(3600e9)  # a beat from the future: a forged or foreign file
+    (ix_dir / heartbeat.HEARTBEAT_FILE).write_text(json.dumps(beat), encoding="utf-8")
+    assert not heartbeat.trusted(ix_dir, tree, wait=0)
     beat["beat_ns"] = time.time_ns()
     beat["tree"] = str(tmp_path / "another-tree")  # the same cache folder given to another tree
     (ix_dir / heartbeat.HEARTBEAT_FILE).write_text(json.dumps(beat), encoding="utf-8")

@@ -71,7 +71,7 @@ def read(index_dir: Path) -> Beat | None:
 def _alive(beat: Beat, tree: Path) -> bool:
     if beat.host != _host() or beat.tree != str(tree):
         return False
-    if time.time_ns() - beat.beat_ns > STALE * 1e9:
+    if abs(time.time_ns() - beat.beat_ns) > STALE * 1e9:  # silent for too long, or a clock not ours
         return False
     try:
         os.kill(beat.pid, 0)
